@@ -1,0 +1,21 @@
+"""Wasserstein barycenters as scikit-learn estimators running on torch."""
+
+from .numerics import (
+    bures_wasserstein_distance,
+    bw2_uvp,
+    gaussian_barycenter,
+    kde_kl,
+    l2_uvp,
+    relative_covariance_error,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "bures_wasserstein_distance",
+    "bw2_uvp",
+    "gaussian_barycenter",
+    "kde_kl",
+    "l2_uvp",
+    "relative_covariance_error",
+]

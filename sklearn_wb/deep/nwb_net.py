@@ -1,0 +1,121 @@
+"""NWB-I as a skorch net: the module, the minibatch sampler and the three-loop step.
+
+skorch owns the epoch loop, callbacks (progress bar, LR schedule, history), devices and
+persistence; this file only says what one outer iteration of Algorithm 1 does.
+"""
+
+import torch
+from skorch import NeuralNet
+from torch import nn
+
+from .generator import AffineResidualGenerator
+from .icnn import BatchedICNNPotential
+from .nwb_objective import NWBObjective
+
+
+class BarycenterModule(nn.Module):
+    """Potentials f (barycenter -> measures), g (measures -> barycenter) and generator h.
+
+    Parameters
+    ----------
+    n_measures : int
+    dim : int
+    potential_hidden_sizes : sequence of int
+    generator_hidden_sizes : sequence of int
+    """
+
+    def __init__(self, n_measures, dim, potential_hidden_sizes, generator_hidden_sizes):
+        super().__init__()
+        self.f = BatchedICNNPotential(n_measures, dim, potential_hidden_sizes)
+        self.g = BatchedICNNPotential(n_measures, dim, potential_hidden_sizes)
+        self.h = AffineResidualGenerator(dim, generator_hidden_sizes)
+        self.register_buffer("weights", torch.full((n_measures,), 1.0 / n_measures))
+
+    def forward(self, noise):
+        return self.h(noise)
+
+
+class MeasureBatchSampler:
+    """Iterator of fresh minibatches, one per outer iteration, drawn on the device.
+
+    Used as skorch's ``iterator_train``: the dataset's X is a zero-padded tensor of shape
+    (n_measures, max_count, d) and its y the number of real rows per measure. Each batch
+    is ``(samples, noise)``: ``batch_size`` rows drawn with replacement from every measure,
+    shape (n_measures, batch_size, d), and standard Gaussian noise (batch_size, d).
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset
+    batch_size : int
+    n_batches : int
+        Outer iterations per epoch.
+    seed : int
+    device : str or torch.device
+    """
+
+    def __init__(self, dataset, batch_size, n_batches, seed, device):
+        self.padded = torch.as_tensor(dataset.X, device=device)
+        self.counts = torch.as_tensor(dataset.y, device=device)
+        self.batch_size = batch_size
+        self.n_batches = n_batches
+        self.generator = torch.Generator(device=device).manual_seed(seed)
+
+    def __len__(self):
+        return self.n_batches
+
+    def __iter__(self):
+        n_measures, _, dim = self.padded.shape
+        rows = torch.arange(n_measures, device=self.padded.device)[:, None]
+        for _ in range(self.n_batches):
+            uniform = torch.rand(
+                n_measures, self.batch_size, generator=self.generator, device=self.padded.device
+            )
+            index = (uniform * self.counts[:, None]).long()
+            noise = torch.randn(
+                self.batch_size, dim, generator=self.generator, device=self.padded.device
+            )
+            yield self.padded[rows, index], noise
+
+
+class NWBNet(NeuralNet):
+    """skorch net whose training step is one outer iteration of NWB-I (Algorithm 1).
+
+    One Adam-like optimizer holds all parameters; each sub-step back-propagates into one
+    player's parameters only, and optimizers skip parameters without gradients, so the
+    three players keep separate moments while one LR schedule drives them all.
+
+    Parameters
+    ----------
+    n_inner_g : int
+        K1, g-steps per f-step.
+    n_inner_f : int
+        K2, f-steps per h-step.
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(self, *args, n_inner_g=6, n_inner_f=4, criterion=NWBObjective, **kwargs):
+        super().__init__(*args, criterion=criterion, **kwargs)
+        self.n_inner_g = n_inner_g
+        self.n_inner_f = n_inner_f
+
+    def _descend(self, loss, parameters):
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss.backward(inputs=parameters)
+        self.optimizer_.step()
+
+    def train_step(self, batch, **fit_params):
+        samples, noise = batch
+        module, objective = self.module_, self.criterion_
+        module.train()
+        f_params, g_params = list(module.f.parameters()), list(module.g.parameters())
+        h_params = list(module.h.parameters())
+        barycenter_samples = module.h(noise).detach()
+        for _ in range(self.n_inner_f):
+            for _ in range(self.n_inner_g):
+                self._descend(objective.g_loss(module.f, module.g, samples), g_params)
+            self._descend(objective.f_loss(module.f, module.g, samples, barycenter_samples), f_params)
+            module.f.clip_negative_weights_()
+        self._descend(objective.h_loss(module.f, module.h(noise), module.weights), h_params)
+        cost = objective(module.f, module.g, samples, barycenter_samples, module.weights)
+        return {"loss": cost.detach(), "y_pred": barycenter_samples}

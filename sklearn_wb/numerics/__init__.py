@@ -1,0 +1,35 @@
+"""Numerics: Gaussian closed forms, metrics and data generators (numpy only, no torch)."""
+
+from .datasets import (
+    make_gaussian_mixtures,
+    make_random_ellipses,
+    make_random_lines,
+    paper_gaussians,
+    random_gaussians,
+    sample_gaussians,
+)
+from .gaussian import (
+    bures_wasserstein_distance,
+    gaussian_barycenter,
+    gaussian_transport_matrix,
+    sqrtm_psd,
+)
+from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
+
+__all__ = [
+    "bures_wasserstein_distance",
+    "bw2_uvp",
+    "bw2_uvp_floor",
+    "gaussian_barycenter",
+    "gaussian_transport_matrix",
+    "kde_kl",
+    "l2_uvp",
+    "make_gaussian_mixtures",
+    "make_random_ellipses",
+    "make_random_lines",
+    "paper_gaussians",
+    "random_gaussians",
+    "relative_covariance_error",
+    "sample_gaussians",
+    "sqrtm_psd",
+]
