@@ -1,4 +1,4 @@
-"""Numerics: Gaussian closed forms, metrics and data generators (numpy only, no torch)."""
+"""Numerics: Gaussian closed forms, metrics, data generators and reference solvers."""
 
 from .datasets import (
     make_gaussian_mixtures,

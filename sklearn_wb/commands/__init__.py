@@ -1,0 +1,1 @@
+"""Implementations of the ``python -m sklearn_wb`` commands, one module per command."""
