@@ -1,5 +1,6 @@
 """Wasserstein barycenters as scikit-learn estimators running on torch."""
 
+from .neural_barycenter import NeuralBarycenter
 from .numerics import (
     bures_wasserstein_distance,
     bw2_uvp,
@@ -12,6 +13,7 @@ from .numerics import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "NeuralBarycenter",
     "bures_wasserstein_distance",
     "bw2_uvp",
     "gaussian_barycenter",

@@ -49,15 +49,18 @@ class MeasureBatchSampler:
     batch_size : int
     n_batches : int
         Outer iterations per epoch.
-    seed : int
     device : str or torch.device
+
+    The sampler's own generator is seeded from torch's global one, so seeding that before
+    ``fit`` makes the minibatches reproducible.
     """
 
-    def __init__(self, dataset, batch_size, n_batches, seed, device):
+    def __init__(self, dataset, batch_size, n_batches, device):
         self.padded = torch.as_tensor(dataset.X, device=device)
         self.counts = torch.as_tensor(dataset.y, device=device)
         self.batch_size = batch_size
         self.n_batches = n_batches
+        seed = int(torch.randint(torch.iinfo(torch.int32).max, ()))
         self.generator = torch.Generator(device=device).manual_seed(seed)
 
     def __len__(self):

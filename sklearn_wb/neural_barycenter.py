@@ -1,0 +1,425 @@
+"""NeuralBarycenter: NWB-I (Algorithm 1 of the NWB paper) as a scikit-learn estimator."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from geomloss import SamplesLoss
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.covariance import ledoit_wolf
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import LRScheduler, ProgressBar
+
+from . import _defaults
+from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
+from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
+from .numerics.gaussian import _check_weights as check_simplex_weights
+
+# Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
+_SCORE_MAX_SAMPLES = 2000
+_SCORE_SEED = 0
+
+
+def resolve_device(device):
+    """``"auto"`` -> CUDA when present, else CPU; anything else is passed to torch."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+class NeuralBarycenter(BaseEstimator):
+    r"""Wasserstein-2 barycenter of sample sets, learned as a generative model (NWB-I).
+
+    Given samples of measures :math:`\mu_1, \dots, \mu_N` and weights :math:`a`, learns a
+    generator :math:`h` whose push-forward of Gaussian noise is the barycenter
+    :math:`\nu = \arg\min_\nu \sum_i a_i W_2^2(\nu, \mu_i)`, together with convex
+    potentials whose gradients map each measure onto the barycenter (:math:`\nabla g_i`)
+    and back (:math:`\nabla f_i`). Training solves the min-max-min problem (9) of Fan,
+    Taghvaei and Chen (2021) with Algorithm 1, drawing fresh minibatches every outer
+    iteration.
+
+    Each potential is a convex quadratic plus an input-convex network, and the generator
+    an affine map plus a residual network. With ``init="gaussian"`` they start from the
+    exact barycenter of the measures' Gaussian fits, so training only has to learn what
+    is not Gaussian.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_measures,), default=None
+        Barycentric weights in the order of ``classes_``; non-negative, summing to 1.
+        Uniform when None.
+    potential_hidden_sizes : tuple of int or "auto", default="auto"
+        Hidden widths of the input-convex networks f_i and g_i.
+    generator_hidden_sizes : tuple of int or "auto", default="auto"
+        Hidden widths of the generator's residual network.
+    n_epochs : int, default=10
+        Epochs of ``iterations_per_epoch`` outer iterations each.
+    iterations_per_epoch : int, default=100
+    batch_size : int, default=200
+        Samples per measure (and of noise) in each outer iteration (M in the paper).
+    n_inner_g : int, default=6
+        g-steps per f-step (K1).
+    n_inner_f : int, default=4
+        f-steps per generator step (K2).
+    lr : float, default=1e-3
+        Initial Adam learning rate; it decays to zero along a cosine over the fit.
+    convexity_penalty : float, default=0.1
+        Weight of the penalty on negative z-path weights of g (f is clipped instead).
+    init : {"gaussian", "identity"}, default="gaussian"
+        Start from the Gaussian-fit barycenter, or from identity maps.
+    device : str, default="auto"
+        Torch device; "auto" uses CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seeds network initialisation and minibatch sampling.
+    verbose : int, default=0
+        0 is silent; 1 prints a table per epoch and a progress bar.
+    warm_start : bool, default=False
+        If True, a second ``fit`` continues training the same networks.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_measures,)
+        Measure labels, in the order of ``weights``.
+    weights_ : ndarray of shape (n_measures,)
+    n_features_in_ : int
+    net_ : NWBNet
+        The skorch net holding f, g and h.
+    history_ : skorch.History
+        Per-epoch record; ``train_loss`` is the estimated barycenter cost
+        :math:`\sum_i a_i W_2^2(\nu, \mu_i)` in standardised units.
+    gaussian_mean_, gaussian_cov_ : ndarray
+        Barycenter of the measures' Gaussian fits (the closed-form baseline).
+
+    References
+    ----------
+    J. Fan, A. Taghvaei, Y. Chen. Scalable computations of Wasserstein barycenter via
+    input convex neural networks. ICML 2021.
+
+    Examples
+    --------
+    >>> from sklearn_wb import NeuralBarycenter
+    >>> from sklearn_wb.numerics import paper_gaussians, sample_gaussians
+    >>> X, y = sample_gaussians(*paper_gaussians(), 1000, random_state=0)
+    >>> model = NeuralBarycenter(n_epochs=1, iterations_per_epoch=20, random_state=0)
+    >>> model.fit(X, y).sample(5, random_state=0).shape
+    (5, 2)
+    """
+
+    _parameter_constraints = {
+        "weights": ["array-like", None],
+        "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "n_epochs": [Interval(Integral, 1, None, closed="left")],
+        "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_inner_g": [Interval(Integral, 1, None, closed="left")],
+        "n_inner_f": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "convexity_penalty": [Interval(Real, 0, None, closed="left")],
+        "init": [StrOptions({"gaussian", "identity"})],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        weights=None,
+        *,
+        potential_hidden_sizes="auto",
+        generator_hidden_sizes="auto",
+        n_epochs=10,
+        iterations_per_epoch=100,
+        batch_size=200,
+        n_inner_g=6,
+        n_inner_f=4,
+        lr=1e-3,
+        convexity_penalty=0.1,
+        init="gaussian",
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.weights = weights
+        self.potential_hidden_sizes = potential_hidden_sizes
+        self.generator_hidden_sizes = generator_hidden_sizes
+        self.n_epochs = n_epochs
+        self.iterations_per_epoch = iterations_per_epoch
+        self.batch_size = batch_size
+        self.n_inner_g = n_inner_g
+        self.n_inner_f = n_inner_f
+        self.lr = lr
+        self.convexity_penalty = convexity_penalty
+        self.init = init
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.one_d_labels = True
+        tags.non_deterministic = False
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Learn the barycenter of the measures whose samples are the rows of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples of all measures, stacked.
+        y : array-like of shape (n_samples,)
+            Label of the measure each row came from; at least two distinct labels, each
+            with at least two rows.
+
+        Returns
+        -------
+        self : NeuralBarycenter
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float64)
+        classes, labels = np.unique(y, return_inverse=True)
+        if continuing and not np.array_equal(classes, self.classes_):
+            raise ValueError("warm_start needs the same measure labels as the first fit.")
+        _check_measure_sizes(classes, labels)
+        weights = check_simplex_weights(self.weights, len(classes))
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        device = resolve_device(self.device)
+
+        if not continuing:
+            self._set_standardisation(X)
+        Z = self._standardise(X)
+        padded, counts = _pad_by_measure(Z, labels, len(classes))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net = self.net_ if continuing else self._build_net(Z, labels, weights, device)
+            net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
+        self.classes_, self.weights_, self.net_ = classes, weights, net
+        self.history_ = net.history
+        return self
+
+    def _set_standardisation(self, X):
+        # Shift and one isotropic scale: OT maps commute with them, unlike per-feature scaling.
+        self.loc_ = X.mean(axis=0)
+        self.scale_ = float(np.sqrt(X.var(axis=0).mean())) or 1.0
+
+    def _standardise(self, X):
+        return (X - self.loc_) / self.scale_
+
+    def _unstandardise(self, Z):
+        return Z * self.scale_ + self.loc_
+
+    def _build_net(self, Z, labels, weights, device):
+        dim = Z.shape[1]
+        potential_sizes = self._resolve_sizes(self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim)
+        generator_sizes = self._resolve_sizes(self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim)
+        total_iterations = self.n_epochs * self.iterations_per_epoch
+        callbacks = [
+            ("lr_schedule", LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch")),
+        ]
+        if self.verbose:
+            callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
+        net = NWBNet(
+            BarycenterModule,
+            module__n_measures=len(weights),
+            module__dim=dim,
+            module__potential_hidden_sizes=potential_sizes,
+            module__generator_hidden_sizes=generator_sizes,
+            criterion__convexity_penalty=self.convexity_penalty,
+            n_inner_g=self.n_inner_g,
+            n_inner_f=self.n_inner_f,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.n_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            iterator_train=MeasureBatchSampler,
+            iterator_train__n_batches=self.iterations_per_epoch,
+            iterator_train__device=device,
+            callbacks=callbacks,
+            device=device,
+            verbose=self.verbose,  # skorch's epoch table prints only when verbose
+        )
+        net.initialize()
+        module = net.module_
+        module.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
+        if self.init == "gaussian":
+            _init_from_gaussian_fits(module, Z, labels, weights)
+        else:
+            module.h.set_affine_(torch.as_tensor(weights @ _class_means(Z, labels, len(weights)), dtype=torch.float32), torch.eye(dim))
+        return net
+
+    @staticmethod
+    def _resolve_sizes(sizes, default, dim):
+        return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
+
+    # ------------------------------------------------------------------ after fit
+
+    def sample(self, n_samples, random_state=None):
+        """Draw samples from the learned barycenter.
+
+        Parameters
+        ----------
+        n_samples : int
+        random_state : int, RandomState instance or None, default=None
+            Seeds the generator's noise; the same seed gives the same samples.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        module = self.net_.module_
+        parameter = next(module.parameters())
+        generator = torch.Generator(device=parameter.device).manual_seed(seed)
+        noise = torch.randn(n_samples, self.n_features_in_, generator=generator, device=parameter.device)
+        with torch.inference_mode():
+            Z = module.h(noise).cpu().numpy().astype(np.float64)
+        return self._unstandardise(Z)
+
+    def push_forward(self, X, y):
+        """Map samples of the given measures onto the barycenter, x -> grad g_y(x).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or a single label
+            The measure each row belongs to (labels from ``classes_``).
+
+        Returns
+        -------
+        mapped : ndarray of shape (n_samples, n_features)
+        """
+        return self._apply_gradient("g", X, y)
+
+    def pull_back(self, X, y):
+        """Map barycenter samples onto the given measures, x -> grad f_y(x).
+
+        The inverse of :meth:`push_forward` (exactly so when training converged).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or a single label
+            The measure each row should be mapped to.
+
+        Returns
+        -------
+        mapped : ndarray of shape (n_samples, n_features)
+        """
+        return self._apply_gradient("f", X, y)
+
+    def _apply_gradient(self, potential_name, X, y):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        labels = self._labels_to_indices(y, len(X))
+        potential = getattr(self.net_.module_, potential_name)
+        padded, _ = _pad_by_measure(self._standardise(X), labels, len(self.classes_))
+        device = next(potential.parameters()).device
+        with torch.enable_grad():
+            grads = potential.gradient(torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False)
+        grads = grads.detach().cpu().numpy().astype(np.float64)
+        mapped = np.empty_like(X)
+        for k in range(len(self.classes_)):
+            rows = labels == k
+            mapped[rows] = grads[k, : rows.sum()]
+        return self._unstandardise(mapped)
+
+    def _labels_to_indices(self, y, n_rows):
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.full(n_rows, y[()])
+        if y.shape != (n_rows,):
+            raise ValueError(f"y must be a single label or have one label per row ({n_rows}), got shape {y.shape}.")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"Unknown measure labels {unknown.tolist()}; known: {self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y)
+
+    def score(self, X, y):
+        r"""Negative weighted barycenter cost on held-out samples (higher is better).
+
+        :math:`-\sum_i a_i \widehat{W}_2^2(\nu, \mu_i)`, with each :math:`W_2^2` estimated by
+        GeomLoss's debiased Sinkhorn divergence (blur 0.01 in standardised units) between
+        up to 2000 rows of X with label i and as many generator samples. Noise and
+        subsampling use fixed seeds, so the score is deterministic. Measures absent from
+        ``y`` are left out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        labels = self._labels_to_indices(y, len(X))
+        rng = np.random.default_rng(_SCORE_SEED)
+        generated = self._standardise(self.sample(_SCORE_MAX_SAMPLES, random_state=_SCORE_SEED))
+        divergence = SamplesLoss("sinkhorn", p=2, blur=0.01, scaling=0.9, backend="tensorized")
+        cost = 0.0
+        for k in np.unique(labels):
+            rows = np.flatnonzero(labels == k)
+            rows = rng.permutation(rows)[:_SCORE_MAX_SAMPLES]
+            measure = torch.as_tensor(self._standardise(X[rows]), dtype=torch.float64)
+            barycenter = torch.as_tensor(generated[: len(rows)], dtype=torch.float64)
+            # GeomLoss's cost is |x - y|^2 / 2, so the divergence estimates W2^2 / 2.
+            w2 = 2.0 * float(divergence(measure, barycenter))
+            cost += self.weights_[k] * w2 * self.scale_**2
+        return -cost
+
+
+def _check_measure_sizes(classes, labels):
+    if len(classes) < 2:
+        raise ValueError(f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class.")
+    counts = np.bincount(labels, minlength=len(classes))
+    small = classes[counts < 2]
+    if small.size:
+        raise ValueError(f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer.")
+
+
+def _pad_by_measure(X, labels, n_measures):
+    """Stack the rows of each measure into a zero-padded (n_measures, max_count, d) array."""
+    counts = np.bincount(labels, minlength=n_measures)
+    padded = np.zeros((n_measures, max(counts.max(), 1), X.shape[1]))
+    order = np.argsort(labels, kind="stable")
+    positions = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)
+    padded[labels[order], positions] = X[order]
+    return padded, counts
+
+
+def _class_means(X, labels, n_measures):
+    return np.stack([X[labels == k].mean(axis=0) for k in range(n_measures)])
+
+
+def _init_from_gaussian_fits(module, X, labels, weights):
+    """Start f, g and h at the exact solution for the measures' Gaussian fits.
+
+    Ledoit-Wolf shrinkage keeps the fitted covariances positive definite when a measure
+    has few samples relative to the dimension.
+    """
+    n_measures = len(weights)
+    means = _class_means(X, labels, n_measures)
+    covs = np.stack([ledoit_wolf(X[labels == k])[0] for k in range(n_measures)])
+    mean, cov = gaussian_barycenter(means, covs, weights)
+    to_measure = np.stack([gaussian_transport_matrix(cov, c) for c in covs])
+    to_barycenter = np.stack([gaussian_transport_matrix(c, cov) for c in covs])
+    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    module.f.set_quadratic_(as_tensor(to_measure), as_tensor(means - np.einsum("kij,j->ki", to_measure, mean)))
+    module.g.set_quadratic_(as_tensor(to_barycenter), as_tensor(mean - np.einsum("kij,kj->ki", to_barycenter, means)))
+    module.h.set_affine_(as_tensor(mean), as_tensor(sqrtm_psd(cov)))

@@ -1,0 +1,20 @@
+"""Hypothesis profile: the project's settings on top of Hypothesis's built-in ``ci`` profile
+(loaded automatically when the CI variable is set) or its default one."""
+
+import os
+
+import torch
+from hypothesis import HealthCheck, settings
+
+_parent = settings.get_profile("ci" if os.environ.get("CI") else "default")
+settings.register_profile(
+    "sklearn_wb",
+    parent=_parent,
+    deadline=None,  # torch's first calls are slow; timing is for benchmarks, not tests
+    max_examples=10,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("sklearn_wb")
+
+# One torch thread: these 2-core machines are shared, and one thread is often faster.
+torch.set_num_threads(1)

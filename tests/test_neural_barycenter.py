@@ -1,0 +1,228 @@
+import joblib
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_wb import NeuralBarycenter
+from sklearn_wb.numerics import bw2_uvp, gaussian_barycenter, random_gaussians, sample_gaussians
+
+seeds = st.integers(0, 2**31 - 1)
+
+TINY = dict(
+    potential_hidden_sizes=(4,),
+    generator_hidden_sizes=(4,),
+    n_epochs=2,
+    iterations_per_epoch=3,
+    batch_size=16,
+    n_inner_g=2,
+    n_inner_f=2,
+)
+# Short but real training: lr 1e-3 for 40 outer iterations moves the networks enough
+# that a wrong sign or map anywhere in the step would show in the barycenter.
+SMALL = dict(potential_hidden_sizes=(8, 8), generator_hidden_sizes=(8,), n_epochs=2,
+             iterations_per_epoch=20, batch_size=100, lr=1e-3)
+
+EXPECTED_FAILED_CHECKS = {
+    "check_fit2d_1feature": "y = X[:, 0] gives measures with a single sample, which have no "
+    "barycenter; the ValueError says so instead of naming the feature count",
+}
+
+
+@parametrize_with_checks(
+    [NeuralBarycenter(**TINY, random_state=0)],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _gaussian_data(seed, n_measures=3, dim=2, n=2000):
+    means, covs = random_gaussians(n_measures, dim, random_state=seed)
+    X, y = sample_gaussians(means, covs, n, random_state=seed)
+    return means, covs, X, y
+
+
+def _fit(X, y, seed, **params):
+    return NeuralBarycenter(**{**SMALL, **params}, random_state=seed).fit(X, y)
+
+
+# ---------------------------------------------------------------- properties
+
+
+@given(seed=seeds)
+def test_identical_measures_give_that_measure(seed):
+    means, covs = random_gaussians(1, 2, random_state=seed)
+    X, _ = sample_gaussians(means, covs, 3000, random_state=seed)
+    model = _fit(np.concatenate([X, X]), np.repeat([0, 1], len(X)), seed)
+    assert bw2_uvp(model.sample(20_000, random_state=seed), means[0], covs[0]) < 1.0
+
+
+@given(seed=seeds, index=st.integers(0, 2))
+def test_one_hot_weights_give_that_input(seed, index):
+    means, covs, X, y = _gaussian_data(seed)
+    model = _fit(X, y, seed, weights=np.eye(3)[index])
+    assert bw2_uvp(model.sample(20_000, random_state=seed), means[index], covs[index]) < 1.0
+
+
+@given(seed=seeds)
+def test_relabelling_with_permuted_weights_changes_nothing(seed):
+    means, covs, X, y = _gaussian_data(seed)
+    weights = np.random.default_rng(seed).dirichlet(np.ones(3))
+    order = np.array([2, 0, 1])
+    mean, cov = gaussian_barycenter(means, covs, weights)
+    # New label k names old measure order[k], so it takes the old weight of that measure.
+    relabelled = np.argsort(order)[y]
+    model = _fit(X, y, seed, weights=weights)
+    permuted = _fit(X, relabelled, seed, weights=weights[order])
+    for fitted in (model, permuted):
+        assert bw2_uvp(fitted.sample(20_000, random_state=seed), mean, cov) < 1.0
+
+
+@given(seed=seeds)
+def test_translation_moves_barycenter_by_weighted_shift(seed):
+    means, covs, X, y = _gaussian_data(seed)
+    rng = np.random.default_rng(seed)
+    weights, shifts = rng.dirichlet(np.ones(3)), rng.normal(scale=3.0, size=(3, 2))
+    model = _fit(X + shifts[y], y, seed, weights=weights)
+    mean, cov = gaussian_barycenter(means + shifts, covs, weights)
+    samples = model.sample(20_000, random_state=seed)
+    np.testing.assert_allclose(samples.mean(axis=0), mean, atol=0.1)
+    assert bw2_uvp(samples, mean, cov) < 1.0
+
+
+@given(seed=seeds)
+def test_barycenter_mean_is_weighted_mean(seed):
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([rng.uniform(-1, 1, (2000, 2)), rng.exponential(1.0, (2000, 2)) + 3])
+    y = np.repeat([0, 1], 2000)
+    weights = rng.dirichlet(np.ones(2))
+    samples = _fit(X, y, seed, weights=weights).sample(20_000, random_state=seed)
+    expected = weights @ np.stack([X[y == 0].mean(0), X[y == 1].mean(0)])
+    np.testing.assert_allclose(samples.mean(axis=0), expected, atol=0.1)
+
+
+def test_maps_are_mutual_inverses_and_reach_the_barycenter():
+    means, covs, X, y = _gaussian_data(0)
+    model = _fit(X, y, 0)
+    mean, cov = gaussian_barycenter(means, covs)
+    pushed = model.push_forward(X, y)
+    for k in range(3):
+        assert bw2_uvp(pushed[y == k], mean, cov) < 2.0
+    np.testing.assert_allclose(model.pull_back(pushed, y), X, atol=0.2)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    _, _, X, y = _gaussian_data(0, n=200)
+    return NeuralBarycenter(**TINY, random_state=0).fit(X, y), X, y
+
+
+@pytest.mark.parametrize(
+    "X_change, y_change, params, message",
+    [
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 0, np.nan, X), None, {}, "NaN"),
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 0, np.inf, X), None, {}, "infinity"),
+        (None, lambda y: np.where(np.arange(len(y)) == 0, 7, y), {}, "at least 2 samples"),
+        (None, lambda y: np.zeros_like(y), {}, "at least 2 measures"),
+        (None, None, {"weights": [0.5, 0.5]}, "3 entries"),
+        (None, None, {"weights": [1.5, -0.5, 0.0]}, "non-negative"),
+        (None, None, {"weights": [0.5, 0.5, 0.5]}, "sum to 1"),
+    ],
+)
+def test_bad_fit_input_raises_and_leaves_nothing_fitted(X_change, y_change, params, message):
+    _, _, X, y = _gaussian_data(0, n=50)
+    X = X_change(X) if X_change else X
+    y = y_change(y) if y_change else y
+    model = NeuralBarycenter(**TINY, **params)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.sample(3)
+
+
+def test_bad_input_after_fit(fitted):
+    model, X, y = fitted
+    with pytest.raises(ValueError, match="features"):
+        model.push_forward(X[:, :1], y)
+    with pytest.raises(ValueError, match="Unknown measure labels"):
+        model.pull_back(X, np.full(len(X), 9))
+    with pytest.raises(ValueError, match="one label per row"):
+        model.push_forward(X, y[:3])
+    with pytest.raises(ValueError, match="n_samples"):
+        model.sample(0)
+
+
+# ---------------------------------------------------------------- integration
+
+
+def test_joblib_round_trip_gives_identical_samples(fitted, tmp_path):
+    model, X, y = fitted
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.sample(100, random_state=3), model.sample(100, random_state=3))
+    np.testing.assert_array_equal(loaded.push_forward(X, y), model.push_forward(X, y))
+
+
+def test_refit_with_same_random_state_is_reproducible():
+    _, _, X, y = _gaussian_data(0, n=200)
+    first = NeuralBarycenter(**TINY, random_state=5).fit(X, y).sample(50, random_state=0)
+    second = NeuralBarycenter(**TINY, random_state=5).fit(X, y).sample(50, random_state=0)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_sample_is_seeded(fitted):
+    model, _, _ = fitted
+    np.testing.assert_array_equal(model.sample(10, random_state=1), model.sample(10, random_state=1))
+    assert not np.allclose(model.sample(10, random_state=1), model.sample(10, random_state=2))
+
+
+def test_pipeline_with_standard_scaler(fitted):
+    _, X, y = fitted
+    pipe = make_pipeline(StandardScaler(), NeuralBarycenter(**TINY, random_state=0)).fit(X, y)
+    samples = pipe[:-1].inverse_transform(pipe[-1].sample(10, random_state=0))
+    assert samples.shape == (10, 2)
+    assert np.isfinite(pipe.score(X, y))
+
+
+def test_grid_search_over_score(fitted):
+    _, X, y = fitted
+    search = GridSearchCV(NeuralBarycenter(**TINY, random_state=0), {"lr": [1e-4, 1e-3]}, cv=2)
+    search.fit(X, y)
+    assert set(search.cv_results_["params"][0]) == {"lr"}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_score_is_deterministic_and_prefers_the_barycenter(fitted):
+    model, X, y = fitted
+    assert model.score(X, y) == model.score(X, y)
+    shifted = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
+    shifted.net_.module_.h.shift.data += 3.0  # a barycenter moved away from all measures
+    assert shifted.score(X, y) < model.score(X, y)
+
+
+def test_warm_start_continues_training(fitted):
+    _, X, y = fitted
+    model = NeuralBarycenter(**TINY, warm_start=True, random_state=0).fit(X, y)
+    module = model.net_.module_
+    model.fit(X, y)
+    assert model.net_.module_ is module
+    assert len(model.history_) == 2 * TINY["n_epochs"]
+    cold = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
+    assert len(cold.fit(X, y).history_) == TINY["n_epochs"]
+
+
+def test_verbose_controls_output(fitted, capsys):
+    _, X, y = fitted
+    NeuralBarycenter(**TINY, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    NeuralBarycenter(**TINY, verbose=1, random_state=0).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
