@@ -16,3 +16,6 @@ def generator_hidden_sizes(dim):
     """Residual widths of the generator on R^dim."""
     return (min(max(16, 2 * dim), 128),)
 
+
+# EMA decay of the weights per outer iteration (see deep/averaging.py).
+WEIGHT_AVERAGING_DECAY = 0.99

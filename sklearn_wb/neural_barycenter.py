@@ -13,9 +13,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler, ProgressBar
 
 from . import _defaults
+from .deep.averaging import WeightAveraging
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
-from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
 from .numerics.gaussian import _check_weights as check_simplex_weights
+from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
@@ -54,17 +55,19 @@ class NeuralBarycenter(BaseEstimator):
         Hidden widths of the input-convex networks f_i and g_i.
     generator_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths of the generator's residual network.
-    n_epochs : int, default=10
+    n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
     iterations_per_epoch : int, default=100
-    batch_size : int, default=200
-        Samples per measure (and of noise) in each outer iteration (M in the paper).
+    batch_size : int, default=400
+        Samples per measure (and of noise) in each outer iteration (M in the paper, which
+        uses 200; 400 halves the minibatch noise that the min-max game amplifies).
     n_inner_g : int, default=6
         g-steps per f-step (K1).
     n_inner_f : int, default=4
         f-steps per generator step (K2).
     lr : float, default=1e-3
-        Initial Adam learning rate; it decays to zero along a cosine over the fit.
+        Initial Adam learning rate; it decays to zero along a cosine over the fit, and
+        the fitted weights are an exponential moving average over the iterations.
     convexity_penalty : float, default=0.1
         Weight of the penalty on negative z-path weights of g (f is clipped instead).
     init : {"gaussian", "identity"}, default="gaussian"
@@ -131,9 +134,9 @@ class NeuralBarycenter(BaseEstimator):
         *,
         potential_hidden_sizes="auto",
         generator_hidden_sizes="auto",
-        n_epochs=10,
+        n_epochs=6,
         iterations_per_epoch=100,
-        batch_size=200,
+        batch_size=400,
         n_inner_g=6,
         n_inner_f=4,
         lr=1e-3,
@@ -184,7 +187,21 @@ class NeuralBarycenter(BaseEstimator):
         Returns
         -------
         self : NeuralBarycenter
+
+        Raises
+        ------
+        ValueError
+            On bad input; the estimator is then left as it was before the call.
         """
+        state_before = dict(self.__dict__)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise
+
+    def _fit(self, X, y):
         continuing = self.warm_start and hasattr(self, "net_")
         X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float64)
         classes, labels = np.unique(y, return_inverse=True)
@@ -220,11 +237,19 @@ class NeuralBarycenter(BaseEstimator):
 
     def _build_net(self, Z, labels, weights, device):
         dim = Z.shape[1]
-        potential_sizes = self._resolve_sizes(self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim)
-        generator_sizes = self._resolve_sizes(self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim)
+        potential_sizes = self._resolve_sizes(
+            self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim
+        )
+        generator_sizes = self._resolve_sizes(
+            self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
+        )
         total_iterations = self.n_epochs * self.iterations_per_epoch
         callbacks = [
-            ("lr_schedule", LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch")),
+            (
+                "lr_schedule",
+                LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
+            ),
+            ("weight_averaging", WeightAveraging(decay=_defaults.WEIGHT_AVERAGING_DECAY)),
         ]
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
@@ -238,6 +263,7 @@ class NeuralBarycenter(BaseEstimator):
             n_inner_g=self.n_inner_g,
             n_inner_f=self.n_inner_f,
             optimizer=torch.optim.Adam,
+            optimizer__fused=True,  # one kernel per step instead of one per parameter
             lr=self.lr,
             max_epochs=self.n_epochs,
             batch_size=self.batch_size,
@@ -252,10 +278,13 @@ class NeuralBarycenter(BaseEstimator):
         net.initialize()
         module = net.module_
         module.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
+        means, covs = _gaussian_fits(Z, labels, len(weights))
+        mean, cov = gaussian_barycenter(means, covs, weights)
+        self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
         if self.init == "gaussian":
-            _init_from_gaussian_fits(module, Z, labels, weights)
-        else:
-            module.h.set_affine_(torch.as_tensor(weights @ _class_means(Z, labels, len(weights)), dtype=torch.float32), torch.eye(dim))
+            _init_from_gaussians(module, means, covs, mean, cov)
+        else:  # identity maps, and unit-variance noise around the barycenter's mean
+            module.h.set_affine_(torch.as_tensor(mean, dtype=torch.float32), torch.eye(dim))
         return net
 
     @staticmethod
@@ -284,7 +313,9 @@ class NeuralBarycenter(BaseEstimator):
         module = self.net_.module_
         parameter = next(module.parameters())
         generator = torch.Generator(device=parameter.device).manual_seed(seed)
-        noise = torch.randn(n_samples, self.n_features_in_, generator=generator, device=parameter.device)
+        noise = torch.randn(
+            n_samples, self.n_features_in_, generator=generator, device=parameter.device
+        )
         with torch.inference_mode():
             Z = module.h(noise).cpu().numpy().astype(np.float64)
         return self._unstandardise(Z)
@@ -329,7 +360,9 @@ class NeuralBarycenter(BaseEstimator):
         padded, _ = _pad_by_measure(self._standardise(X), labels, len(self.classes_))
         device = next(potential.parameters()).device
         with torch.enable_grad():
-            grads = potential.gradient(torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False)
+            grads = potential.gradient(
+                torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False
+            )
         grads = grads.detach().cpu().numpy().astype(np.float64)
         mapped = np.empty_like(X)
         for k in range(len(self.classes_)):
@@ -342,10 +375,17 @@ class NeuralBarycenter(BaseEstimator):
         if y.ndim == 0:
             y = np.full(n_rows, y[()])
         if y.shape != (n_rows,):
-            raise ValueError(f"y must be a single label or have one label per row ({n_rows}), got shape {y.shape}.")
+            raise ValueError(
+                f"y must be a single label or have one label per row ({n_rows}), "
+                f"got shape {y.shape}."
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"Unknown measure labels {unknown.tolist()}; known: {self.classes_.tolist()}.")
+            raise ValueError(
+                f"Unknown measure labels {unknown.tolist()}; known: {self.classes_.tolist()}. "
+                "When cross-validating, split with StratifiedKFold so every fold holds every "
+                "measure."
+            )
         return np.searchsorted(self.classes_, y)
 
     def score(self, X, y):
@@ -386,11 +426,15 @@ class NeuralBarycenter(BaseEstimator):
 
 def _check_measure_sizes(classes, labels):
     if len(classes) < 2:
-        raise ValueError(f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class.")
+        raise ValueError(
+            f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class."
+        )
     counts = np.bincount(labels, minlength=len(classes))
     small = classes[counts < 2]
     if small.size:
-        raise ValueError(f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer.")
+        raise ValueError(
+            f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer."
+        )
 
 
 def _pad_by_measure(X, labels, n_measures):
@@ -403,23 +447,24 @@ def _pad_by_measure(X, labels, n_measures):
     return padded, counts
 
 
-def _class_means(X, labels, n_measures):
-    return np.stack([X[labels == k].mean(axis=0) for k in range(n_measures)])
-
-
-def _init_from_gaussian_fits(module, X, labels, weights):
-    """Start f, g and h at the exact solution for the measures' Gaussian fits.
-
-    Ledoit-Wolf shrinkage keeps the fitted covariances positive definite when a measure
-    has few samples relative to the dimension.
-    """
-    n_measures = len(weights)
-    means = _class_means(X, labels, n_measures)
+def _gaussian_fits(X, labels, n_measures):
+    """Means and covariances of each measure; Ledoit-Wolf shrinkage keeps the covariances
+    positive definite when a measure has few samples relative to the dimension."""
+    means = np.stack([X[labels == k].mean(axis=0) for k in range(n_measures)])
     covs = np.stack([ledoit_wolf(X[labels == k])[0] for k in range(n_measures)])
-    mean, cov = gaussian_barycenter(means, covs, weights)
+    return means, covs
+
+
+def _init_from_gaussians(module, means, covs, mean, cov):
+    """Start f, g and h at the exact solution for Gaussian measures (means, covs), whose
+    barycenter is N(mean, cov)."""
     to_measure = np.stack([gaussian_transport_matrix(cov, c) for c in covs])
     to_barycenter = np.stack([gaussian_transport_matrix(c, cov) for c in covs])
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
-    module.f.set_quadratic_(as_tensor(to_measure), as_tensor(means - np.einsum("kij,j->ki", to_measure, mean)))
-    module.g.set_quadratic_(as_tensor(to_barycenter), as_tensor(mean - np.einsum("kij,kj->ki", to_barycenter, means)))
+    module.f.set_quadratic_(
+        as_tensor(to_measure), as_tensor(means - np.einsum("kij,j->ki", to_measure, mean))
+    )
+    module.g.set_quadratic_(
+        as_tensor(to_barycenter), as_tensor(mean - np.einsum("kij,kj->ki", to_barycenter, means))
+    )
     module.h.set_affine_(as_tensor(mean), as_tensor(sqrtm_psd(cov)))

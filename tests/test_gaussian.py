@@ -25,7 +25,9 @@ def test_barycenter_matches_pot(seed, n, dim):
     means, covs = random_gaussians(n, dim, random_state=seed)
     weights = _simplex(np.random.default_rng(seed), n)
     mean, cov = gaussian_barycenter(means, covs, weights)
-    pot_mean, pot_cov = ot.gaussian.bures_wasserstein_barycenter(means, covs, weights, num_iter=10000, eps=1e-12)
+    pot_mean, pot_cov = ot.gaussian.bures_wasserstein_barycenter(
+        means, covs, weights, num_iter=10000, eps=1e-12
+    )
     np.testing.assert_allclose(mean, pot_mean, atol=1e-10)
     np.testing.assert_allclose(cov, pot_cov, atol=1e-6)
 

@@ -61,7 +61,9 @@ def test_gradient_of_quadratic_part(seed, dim):
     potential.set_quadratic_(torch.as_tensor(hessians), torch.as_tensor(offsets))
     x = torch.as_tensor(rng.normal(size=(2, 5, dim)))
     expected = np.einsum("kij,kmj->kmi", hessians, x.numpy()) + offsets[:, None, :]
-    np.testing.assert_allclose(potential.gradient(x, create_graph=False).numpy(), expected, atol=1e-10)
+    np.testing.assert_allclose(
+        potential.gradient(x, create_graph=False).numpy(), expected, atol=1e-10
+    )
 
 
 def test_penalty_counts_only_negative_convex_weights():

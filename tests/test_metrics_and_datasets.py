@@ -32,7 +32,9 @@ def test_bw2_uvp_small_for_exact_samples_large_for_wrong_ones(seed, dim):
 
 def test_bw2_uvp_floor_shrinks_with_samples():
     mean, cov = gaussian_barycenter(*paper_gaussians())
-    assert bw2_uvp_floor(100_000, mean, cov, random_state=0) < bw2_uvp_floor(1_000, mean, cov, random_state=0)
+    assert bw2_uvp_floor(100_000, mean, cov, random_state=0) < bw2_uvp_floor(
+        1_000, mean, cov, random_state=0
+    )
 
 
 def test_l2_uvp():

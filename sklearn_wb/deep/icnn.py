@@ -24,7 +24,9 @@ class BatchedLinear(nn.Module):
     def __init__(self, n_models, in_features, out_features, bias=True):
         super().__init__()
         bound = 1.0 / math.sqrt(in_features)
-        self.weight = nn.Parameter(torch.empty(n_models, in_features, out_features).uniform_(-bound, bound))
+        self.weight = nn.Parameter(
+            torch.empty(n_models, in_features, out_features).uniform_(-bound, bound)
+        )
         self.bias = nn.Parameter(torch.zeros(n_models, 1, out_features)) if bias else None
 
     def forward(self, x):

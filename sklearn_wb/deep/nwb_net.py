@@ -117,7 +117,9 @@ class NWBNet(NeuralNet):
         for _ in range(self.n_inner_f):
             for _ in range(self.n_inner_g):
                 self._descend(objective.g_loss(module.f, module.g, samples), g_params)
-            self._descend(objective.f_loss(module.f, module.g, samples, barycenter_samples), f_params)
+            self._descend(
+                objective.f_loss(module.f, module.g, samples, barycenter_samples), f_params
+            )
             module.f.clip_negative_weights_()
         self._descend(objective.h_loss(module.f, module.h(noise), module.weights), h_params)
         cost = objective(module.f, module.g, samples, barycenter_samples, module.weights)

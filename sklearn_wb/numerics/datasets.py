@@ -91,7 +91,9 @@ def sample_gaussians(means, covs, n_samples_per_measure, *, random_state=None):
     ((2000, 2), array([0, 0, 0]))
     """
     rng = check_random_state(random_state)
-    blocks = [rng.multivariate_normal(m, c, size=n_samples_per_measure) for m, c in zip(means, covs)]
+    blocks = [
+        rng.multivariate_normal(m, c, size=n_samples_per_measure) for m, c in zip(means, covs)
+    ]
     return np.concatenate(blocks), np.repeat(np.arange(len(blocks)), n_samples_per_measure)
 
 

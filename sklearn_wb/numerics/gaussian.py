@@ -49,7 +49,9 @@ def _check_weights(weights, n_measures):
         return np.full(n_measures, 1.0 / n_measures)
     weights = np.asarray(weights, dtype=float).ravel()
     if weights.shape != (n_measures,):
-        raise ValueError(f"weights must have {n_measures} entries, one per measure, got {weights.size}.")
+        raise ValueError(
+            f"weights must have {n_measures} entries, one per measure, got {weights.size}."
+        )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("weights must be finite and non-negative.")
     if not np.isclose(weights.sum(), 1.0, atol=1e-6):
