@@ -1,5 +1,6 @@
 """Tables for the terminal and for docs/benchmarks/*.rst."""
 
+import os
 import platform
 from datetime import date
 from pathlib import Path
@@ -25,9 +26,10 @@ def _rst_table(headers, rows):
 
 
 def machine_description(threads):
-    device = (
-        torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or "CPU"
-    )
+    if torch.cuda.is_available():
+        device = torch.cuda.get_device_name()
+    else:
+        device = f"{platform.machine()} CPU with {os.cpu_count()} cores"
     return f"{device}, {threads} torch thread(s), torch {torch.__version__}"
 
 
