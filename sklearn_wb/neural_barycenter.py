@@ -219,6 +219,7 @@ class NeuralBarycenter(BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             net = self.net_ if continuing else self._build_net(Z, labels, weights, device)
+            net.module_.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
             net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
         self.classes_, self.weights_, self.net_ = classes, weights, net
         self.history_ = net.history
@@ -277,7 +278,6 @@ class NeuralBarycenter(BaseEstimator):
         )
         net.initialize()
         module = net.module_
-        module.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
         means, covs = _gaussian_fits(Z, labels, len(weights))
         mean, cov = gaussian_barycenter(means, covs, weights)
         self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
