@@ -14,9 +14,23 @@ from .gaussian import (
     gaussian_transport_matrix,
     sqrtm_psd,
 )
+from .grid_reference import (
+    GeomLossGridBarycenter,
+    check_grid_measures,
+    grid_barycenter,
+    linearised_barycenter,
+    uniform_transport_maps,
+)
 from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
+from .shapes import random_shape_contours
 
 __all__ = [
+    "GeomLossGridBarycenter",
+    "check_grid_measures",
+    "grid_barycenter",
+    "linearised_barycenter",
+    "random_shape_contours",
+    "uniform_transport_maps",
     "bures_wasserstein_distance",
     "bw2_uvp",
     "bw2_uvp_floor",
