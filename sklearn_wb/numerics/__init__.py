@@ -14,6 +14,7 @@ from .gaussian import (
     gaussian_transport_matrix,
     sqrtm_psd,
 )
+from .grid_dataset import build_grid_dataset
 from .grid_reference import (
     GeomLossGridBarycenter,
     check_grid_measures,
@@ -25,6 +26,7 @@ from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance
 from .shapes import random_shape_contours
 
 __all__ = [
+    "build_grid_dataset",
     "GeomLossGridBarycenter",
     "check_grid_measures",
     "grid_barycenter",
