@@ -126,16 +126,22 @@ def _support(measure):
 
 
 def _ot_gradient(loss, a, x, b, y):
-    """Gradient in x of the (biased) entropic OT cost between (a, x) and (b, y)."""
+    """Gradient in x of GeomLoss's ``loss`` between (a, x) and (b, y)."""
     x = x.detach().requires_grad_(True)
-    same = y is None  # OT(a, a): the same tensor on both sides so both get the gradient
-    (grad,) = torch.autograd.grad(loss(a, x, a, x) if same else loss(a, x, b, y), [x])
+    (grad,) = torch.autograd.grad(loss(a, x, b, y), [x])
     return grad
 
 
 def _self_gradient(loss, a, x):
-    """Gradient in x of the debiasing term OT(b, b) / 2."""
-    return 0.5 * _ot_gradient(loss, a, x, None, None)
+    """Gradient in x of the debiasing term OT(b, b) / 2.
+
+    GeomLoss's debiased loss against any measure minus its biased loss against the same
+    measure leaves exactly this term; against one point, the cross terms cost nothing, and
+    GeomLoss's symmetric solver needs half the N x N work of a plain OT(b, b).
+    """
+    anchor = (torch.ones(1), x[:1].detach())
+    debiased = _samples_loss(loss.blur, loss.scaling, loss.backend, debias=True)
+    return _ot_gradient(loss, a, x, *anchor) - _ot_gradient(debiased, a, x, *anchor)
 
 
 @functools.lru_cache(maxsize=8)
@@ -157,13 +163,13 @@ def _uniform_self_gradient(shape, blur, scaling, backend):
     return torch.stack([rows, cols], dim=-1).reshape(-1, 2)
 
 
-def _samples_loss(blur, scaling, backend):
+def _samples_loss(blur, scaling, backend, debias=False):
     return SamplesLoss(
         "sinkhorn",
         p=2,
         blur=blur,
         scaling=scaling,
-        debias=False,  # the debiasing term is added once per step, see the module docstring
+        debias=debias,  # False: the debiasing term is added once per step (module docstring)
         diameter=_DIAMETER,
         backend=backend,
     )
