@@ -116,12 +116,11 @@ def build_grid_dataset(
     run = {"directory": directory, "n_jobs": n_jobs, "verbose": verbose}
 
     sizes = _chunk_sizes(n_shapes, batch_size)
+    seeds = [_seed(s) for s in shape_seeds.spawn(len(sizes))]
     chunks = _run_chunks(
         "shapes",
-        [
-            delayed(_shape_chunk)(n, _seed(s), size, with_maps=n_steps == 1, **solver)
-            for n, s in zip(sizes, shape_seeds.spawn(len(sizes)))
-        ],
+        len(sizes),
+        lambda i: delayed(_shape_chunk)(sizes[i], seeds[i], size, with_maps=n_steps == 1, **solver),
         **run,
     )
     shapes = np.concatenate([c["shapes"] for c in chunks])
@@ -131,7 +130,8 @@ def build_grid_dataset(
     draws = [_draw_pairs(n, n_shapes, s) for n, s in zip(sizes, pair_seeds.spawn(len(sizes)))]
     chunks = _run_chunks(
         "pairs",
-        [_pair_task(pairs, weights, shapes, maps, n_steps, solver) for pairs, weights in draws],
+        len(draws),
+        lambda i: _pair_task(*draws[i], shapes, maps, n_steps, solver),
         **run,
     )
     pairs = np.concatenate([pairs for pairs, _ in draws]).reshape(-1, 2)
@@ -214,25 +214,29 @@ def _reference_chunk(shapes, pairs, weights, n_steps, solver):
     return {"targets": np.array(targets, dtype=np.float32)}
 
 
-def _run_chunks(name, tasks, *, directory, n_jobs, verbose):
-    """Run the delayed tasks not found on disk, saving each result as soon as it arrives."""
+def _run_chunks(name, n_chunks, make_task, *, directory, n_jobs, verbose):
+    """Run the chunks not found on disk, saving each result as soon as it arrives.
+
+    ``make_task(i)`` builds chunk i's delayed call only when joblib dispatches it, so a
+    large dataset's task inputs are never all in memory at once.
+    """
     paths = [
-        None if directory is None else directory / f"{name}_{i:05d}.npz" for i in range(len(tasks))
+        None if directory is None else directory / f"{name}_{i:05d}.npz" for i in range(n_chunks)
     ]
     results = {}
     for i, path in enumerate(paths):
         if path is not None and path.exists():
             with np.load(path) as stored:
                 results[i] = dict(stored)
-    todo = [i for i in range(len(tasks)) if i not in results]
-    outputs = Parallel(n_jobs=n_jobs, return_as="generator")(tasks[i] for i in todo)
-    with tqdm(total=len(tasks), initial=len(results), desc=name, disable=verbose <= 0) as bar:
+    todo = [i for i in range(n_chunks) if i not in results]
+    outputs = Parallel(n_jobs=n_jobs, return_as="generator")(make_task(i) for i in todo)
+    with tqdm(total=n_chunks, initial=len(results), desc=name, disable=verbose <= 0) as bar:
         for i, output in zip(todo, outputs):
             if paths[i] is not None:
                 _save(paths[i], output)
             results[i] = output
             bar.update()
-    return [results[i] for i in range(len(tasks))]
+    return [results[i] for i in range(n_chunks)]
 
 
 def _save(path, arrays):

@@ -25,8 +25,12 @@ square's diagonal), which makes this split exact.
 
 Grid cell :math:`(r, c)` of an ``(H, W)`` image sits at :math:`((r + 1/2) / s, (c + 1/2) / s)`
 with :math:`s = \max(H, W)`, so ``blur`` is a length in units of the longer side.
-``backend="tensorized"`` (the only one without pykeops) holds dense N x M and N x N cost
-matrices: fine up to 64 x 64 grids, about 4 GB at 128 x 128, impossible at 512 x 512.
+``backend="tensorized"`` (the only one without pykeops) holds dense cost matrices: N x M
+(M non-zero input cells) for every step, and N x N for the debiasing term of every step
+after the first (64 MB at 64 x 64, 1 GB at 128 x 128; 512 x 512 is out of reach).
+Measured on one CPU thread of a loaded 2-core machine: a transport map from uniform costs
+about 2 s at 64 x 64 and 60 s at 128 x 128 (contours); a 10-step barycenter about 7 s at
+32 x 32 and minutes at 64 x 64.
 """
 
 import functools
