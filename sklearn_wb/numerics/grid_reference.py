@@ -114,19 +114,29 @@ def _as_float_array(values, name):
     return values
 
 
-def _grid_points(shape):
+def _device(device):
+    """``"auto"`` -> CUDA when present, else CPU (numerics sit below the sklearn face)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def _grid_points(shape, device="cpu"):
     """Cell centres of an (H, W) grid in units of its longer side, shape (H * W, 2)."""
-    rows, cols = (torch.arange(n, dtype=torch.float32) + 0.5 for n in shape)
+    rows, cols = (torch.arange(n, dtype=torch.float32, device=device) + 0.5 for n in shape)
     points = torch.stack(torch.meshgrid(rows, cols, indexing="ij"), dim=-1)
     return points.reshape(-1, 2) / max(shape)
 
 
-def _support(measure):
+def _support(measure, device="cpu"):
     """Non-zero cells of one (H, W) histogram as (masses, points): cheaper than the grid."""
     rows, cols = np.nonzero(measure)
     points = (np.stack([rows, cols], axis=1) + 0.5) / max(measure.shape)
     masses = measure[rows, cols]
-    return torch.from_numpy(masses / masses.sum()).float(), torch.from_numpy(points).float()
+    masses, points = (
+        torch.from_numpy(v).float().to(device) for v in (masses / masses.sum(), points)
+    )
+    return masses, points
 
 
 def _ot_gradient(loss, a, x, b, y):
@@ -143,7 +153,7 @@ def _self_gradient(loss, a, x):
     measure leaves exactly this term; against one point, the cross terms cost nothing, and
     GeomLoss's symmetric solver needs half the N x N work of a plain OT(b, b).
     """
-    anchor = (torch.ones(1), x[:1].detach())
+    anchor = (torch.ones(1, device=x.device), x[:1].detach())
     debiased = _samples_loss(loss.blur, loss.scaling, loss.backend, debias=True)
     return _ot_gradient(loss, a, x, *anchor) - _ot_gradient(debiased, a, x, *anchor)
 
@@ -187,7 +197,8 @@ def _displacement(loss, a, x, support, self_grad):
 def _splat(points, masses, shape):
     """Bilinear, mass-preserving splatting of weighted points onto an (H, W) grid."""
     height, width = shape
-    cells = points.double() * max(shape) - 0.5  # continuous cell coordinates
+    points, masses = points.detach().cpu().double(), masses.cpu().double()
+    cells = points * max(shape) - 0.5  # continuous cell coordinates
     cells = torch.stack([cells[:, 0].clamp(0, height - 1), cells[:, 1].clamp(0, width - 1)], dim=1)
     low = cells.floor().clamp(max=torch.tensor([height - 2, width - 2], dtype=cells.dtype))
     frac = cells - low
@@ -196,8 +207,8 @@ def _splat(points, masses, shape):
     for dr, dc in ((0, 0), (0, 1), (1, 0), (1, 1)):
         share = (frac[:, 0] if dr else 1 - frac[:, 0]) * (frac[:, 1] if dc else 1 - frac[:, 1])
         index = (low[:, 0] + dr) * width + low[:, 1] + dc
-        grid.index_add_(0, index, masses.double() * share)
-    grid = grid.clamp(min=0).reshape(shape).numpy()
+        grid.index_add_(0, index, masses * share)
+    grid = grid.reshape(shape).numpy()
     return grid / grid.sum()
 
 
@@ -205,6 +216,7 @@ _SOLVER_PARAMS = {
     "blur": [Interval(Real, 0, None, closed="neither")],
     "scaling": [Interval(Real, 0, 1, closed="neither")],
     "backend": [_BACKENDS],
+    "device": [str, torch.device],
 }
 
 
@@ -218,7 +230,14 @@ _SOLVER_PARAMS = {
     prefer_skip_nested_validation=True,
 )
 def grid_barycenter(
-    measures, weights=None, *, n_steps=10, blur=0.01, scaling=0.9, backend="tensorized"
+    measures,
+    weights=None,
+    *,
+    n_steps=10,
+    blur=0.01,
+    scaling=0.9,
+    backend="tensorized",
+    device="cpu",
 ):
     """Wasserstein barycenter of histograms on a grid by Lagrangian Sinkhorn descent.
 
@@ -240,6 +259,8 @@ def grid_barycenter(
         GeomLoss's epsilon-scaling ratio: closer to 1 is slower and more accurate.
     backend : {"tensorized", "online", "multiscale", "auto"}, default="tensorized"
         GeomLoss backend; all but "tensorized" need pykeops.
+    device : str or torch.device, default="cpu"
+        Where the Sinkhorn problems run; ``"auto"`` uses CUDA when present.
 
     Returns
     -------
@@ -261,12 +282,13 @@ def grid_barycenter(
         raise ValueError(f"measures must have shape (k, H, W), got {measures.shape}.")
     shape = measures.shape[1:]
     loss = _samples_loss(blur, scaling, backend)
-    supports = [_support(m) for m in measures]
-    x = _grid_points(shape)
-    a = torch.full((len(x),), 1.0 / len(x))
+    device = _device(device)
+    supports = [_support(m, device) for m in measures]
+    x = _grid_points(shape, device)
+    a = torch.full((len(x),), 1.0 / len(x), device=device)
     for step in range(n_steps):
         if step == 0:
-            self_grad = _uniform_self_gradient(shape, blur, scaling, backend)
+            self_grad = _uniform_self_gradient(shape, blur, scaling, backend).to(device)
         else:
             self_grad = _self_gradient(loss, a, x)
         x = x + sum(
@@ -278,7 +300,7 @@ def grid_barycenter(
 
 
 @validate_params({"measures": ["array-like"], **_SOLVER_PARAMS}, prefer_skip_nested_validation=True)
-def uniform_transport_maps(measures, *, blur=0.01, scaling=0.9, backend="tensorized"):
+def uniform_transport_maps(measures, *, blur=0.01, scaling=0.9, backend="tensorized", device="cpu"):
     """Transport maps from the uniform measure on the grid to each histogram.
 
     One Sinkhorn-divergence gradient step per input (see the module docstring); mixing
@@ -289,7 +311,7 @@ def uniform_transport_maps(measures, *, blur=0.01, scaling=0.9, backend="tensori
     ----------
     measures : array-like of shape (k, H, W)
         Non-negative images with positive mass (rescaled to unit mass).
-    blur, scaling, backend
+    blur, scaling, backend, device
         As in :func:`grid_barycenter`.
 
     Returns
@@ -314,11 +336,12 @@ def uniform_transport_maps(measures, *, blur=0.01, scaling=0.9, backend="tensori
         raise ValueError(f"measures must have shape (k, H, W), got {measures.shape}.")
     shape = measures.shape[1:]
     loss = _samples_loss(blur, scaling, backend)
-    x = _grid_points(shape)
-    a = torch.full((len(x),), 1.0 / len(x))
-    self_grad = _uniform_self_gradient(shape, blur, scaling, backend)
-    maps = [x + _displacement(loss, a, x, _support(m), self_grad) for m in measures]
-    return torch.stack(maps).reshape(len(measures), *shape, 2).numpy()
+    device = _device(device)
+    x = _grid_points(shape, device)
+    a = torch.full((len(x),), 1.0 / len(x), device=device)
+    self_grad = _uniform_self_gradient(shape, blur, scaling, backend).to(device)
+    maps = [x + _displacement(loss, a, x, _support(m, device), self_grad) for m in measures]
+    return torch.stack(maps).reshape(len(measures), *shape, 2).cpu().numpy()
 
 
 @validate_params(
@@ -370,6 +393,8 @@ class GeomLossGridBarycenter(BaseEstimator):
         GeomLoss's epsilon-scaling ratio.
     backend : {"tensorized", "online", "multiscale", "auto"}, default="tensorized"
         GeomLoss backend; all but "tensorized" need pykeops.
+    device : str or torch.device, default="cpu"
+        Where the Sinkhorn problems run; ``"auto"`` uses CUDA when present.
 
     Examples
     --------
@@ -386,11 +411,12 @@ class GeomLossGridBarycenter(BaseEstimator):
         **_SOLVER_PARAMS,
     }
 
-    def __init__(self, n_steps=10, blur=0.01, scaling=0.9, backend="tensorized"):
+    def __init__(self, n_steps=10, blur=0.01, scaling=0.9, backend="tensorized", device="cpu"):
         self.n_steps = n_steps
         self.blur = blur
         self.scaling = scaling
         self.backend = backend
+        self.device = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
