@@ -82,6 +82,14 @@ def build_grid_dataset(
         weights on the simplex; also ``shapes`` (n_shapes, size, size) float32 and
         ``pairs`` (n_examples, 2) int64, the shape indices of each example.
 
+    Notes
+    -----
+    The cost is one transport map per shape (see :func:`uniform_transport_maps`); a
+    linearised target then costs one splat. Measured with one torch thread, ``n_jobs=1``,
+    10 examples per shape, on a shared 2-core machine: about 12.6 examples per CPU-second
+    at 64 x 64 (0.8 s per shape) and 0.55 at 128 x 128 (18 s per shape), i.e.
+    ``build_grid_dataset(200, 64, random_state=0)`` and ``(20, 128)``.
+
     Examples
     --------
     >>> from sklearn_wb.numerics import build_grid_dataset
