@@ -1,5 +1,6 @@
 """Wasserstein barycenters as scikit-learn estimators running on torch."""
 
+from .grid_predictor import GridBarycenterPredictor
 from .neural_barycenter import NeuralBarycenter
 from .numerics import (
     bures_wasserstein_distance,
@@ -13,6 +14,7 @@ from .numerics import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "GridBarycenterPredictor",
     "NeuralBarycenter",
     "bures_wasserstein_distance",
     "bw2_uvp",

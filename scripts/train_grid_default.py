@@ -1,0 +1,118 @@
+"""Train the shipped GridBarycenterPredictor and write its weights and provenance.
+
+Builds (or reads from the cache) pairs of random shape contours with their linearised
+GeomLoss barycenters, trains the multi-input U-Net and writes
+``sklearn_wb/pretrained/grid_unet_{size}.pt`` (weights-only state dict) and ``.json``.
+
+The default is what fits a shared 2-core CPU. The paper's scale, on a GPU::
+
+    python scripts/train_grid_default.py --size 512 --n-examples 100000 --n-shapes 10000 \
+        --width 32 --depth 5 --max-epochs 31 --batch-size 8 --n-jobs -1 --threads 0
+"""
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sklearn_wb import GridBarycenterPredictor, __version__
+from sklearn_wb.numerics import build_grid_dataset
+
+OUTPUT = Path(__file__).resolve().parents[1] / "sklearn_wb" / "pretrained"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--n-examples", type=int, default=16000)
+    parser.add_argument("--n-shapes", type=int, default=480)
+    parser.add_argument("--width", type=int, default=8)
+    parser.add_argument("--depth", type=int, default=5)
+    parser.add_argument("--max-train", type=int, default=None, help="train on the first N only")
+    parser.add_argument("--max-epochs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--restart-period", type=int, default=1)
+    parser.add_argument("--validation-fraction", type=float, default=0.05)
+    parser.add_argument("--cache-dir", default=".cache/grid")
+    parser.add_argument("--n-jobs", type=int, default=1, help="joblib workers for the data")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads; 0 keeps torch's")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    data = build_grid_dataset(
+        args.n_examples,
+        args.size,
+        n_shapes=args.n_shapes,
+        cache_dir=args.cache_dir,
+        n_jobs=args.n_jobs,
+        random_state=args.random_state,
+        verbose=1,
+    )
+    data_seconds = time.perf_counter() - start
+    params = {
+        "width": args.width,
+        "depth": args.depth,
+        "max_epochs": args.max_epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "restart_period": args.restart_period,
+        "validation_fraction": args.validation_fraction,
+        "random_state": args.random_state,
+    }
+    model = GridBarycenterPredictor(**params, device=args.device, verbose=1)
+    start = time.perf_counter()
+    train = slice(args.max_train)
+    model.fit(data.measures[train], data.targets[train], weights=data.weights[train])
+    train_seconds = time.perf_counter() - start
+    _write(model, params, args, data_seconds, train_seconds)
+
+
+def _write(model, params, args, data_seconds, train_seconds):
+    args.output.mkdir(parents=True, exist_ok=True)
+    name = args.output / f"grid_unet_{args.size}"
+    state = {key: value.cpu() for key, value in model.net_.module_.state_dict().items()}
+    torch.save(state, name.with_suffix(".pt"))
+    history = model.history_
+    info = {
+        "params": {key: value for key, value in params.items() if key != "random_state"},
+        "training": {
+            "size": args.size,
+            "n_examples": args.n_examples,
+            "n_trained_on": args.max_train or args.n_examples,
+            "n_shapes": args.n_shapes,
+            "targets": "linearised GeomLoss barycenter (n_steps=1, blur=0.01, scaling=0.9)",
+            "random_state": args.random_state,
+            "epochs_run": len(history),
+            "train_loss": [round(float(v), 5) for v in history[:, "train_loss"]],
+            "valid_loss": [round(float(v), 5) for v in history[:, "valid_loss"]]
+            if args.validation_fraction
+            else None,
+            "data_seconds": round(data_seconds, 1),
+            "train_seconds": round(train_seconds, 1),
+            "device": str(model.net_.device),
+            "torch_threads": torch.get_num_threads(),
+            "machine": platform.processor() or platform.machine(),
+            "sklearn_wb": __version__,
+            "torch": torch.__version__,
+        },
+        "n_parameters": int(sum(np.prod(v.shape) for v in state.values())),
+    }
+    name.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
+    print(f"wrote {name}.pt/.json: {json.dumps(info['training'])}")
+
+
+if __name__ == "__main__":
+    main()

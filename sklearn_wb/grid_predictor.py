@@ -1,0 +1,320 @@
+"""GridBarycenterPredictor: Wasserstein barycenters of grids in one forward pass (DCNN paper)."""
+
+import json
+import tempfile
+from importlib import resources
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler, ProgressBar
+from skorch.dataset import ValidSplit
+from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
+
+from .deep.kl_loss import GridKLLoss
+from .deep.unet import MultiInputUNet
+from .neural_barycenter import resolve_device
+from .numerics.grid_reference import check_grid_measures
+
+_OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+class GridBarycenterPredictor(BaseEstimator):
+    r"""Predict the Wasserstein barycenter of ``k >= 2`` images on a grid, for any weights.
+
+    A multi-input U-Net (Sec. 3.1 of the DCNN grid barycenter paper) whose ``k``
+    contractive paths share weights, so a model trained on pairs predicts barycenters of
+    any number of measures, on any power-of-2 grid, in one forward pass. Training
+    minimises :math:`\mathrm{KL}(b \,\|\, \hat b)` against reference barycenters ``b``
+    with a cosine learning rate with warm restarts (SGDR), keeps the epoch with the best
+    validation loss (checkpoint) and stops early when it stops improving.
+
+    The calling convention is ``fit(X, y, weights=None)`` and
+    ``predict(X, weights=None)`` with ``X`` the measures ``(n_samples, k, H, W)`` and
+    ``y`` the barycenters ``(n_samples, H, W)``: plain arrays with samples along the first
+    axis, so clone, get/set_params, joblib and splitters work unchanged, and weights are
+    per-sample data (like ``sample_weight``) that default to uniform. scikit-learn's common
+    checks assume 2-D tabular ``X`` and cannot apply; the tests check clone, parameters and
+    pickling directly.
+
+    Parameters
+    ----------
+    width : int, default=16
+        Channels of the network's first level (doubled at each level).
+    depth : int, default=4
+        Levels of the network; grid sides must be powers of 2 at least
+        ``2 ** (depth - 1)``.
+    max_epochs : int, default=10
+    batch_size : int, default=16
+        Training and prediction batch size.
+    lr : float, default=2e-3
+        Peak learning rate of each cosine cycle.
+    optimizer : {"adam", "sgd"}, default="adam"
+        Adam, or SGD with Nesterov momentum 0.99 as in the paper's code (which needs far
+        more epochs than a CPU allows).
+    restart_period : int, default=1
+        Epochs of the first cosine cycle (``T_0``); each next cycle is twice as long. The
+        learning rate follows the cosine batch by batch.
+    validation_fraction : float, default=0.1
+        Share of the training examples held out for checkpointing and early stopping;
+        0 monitors the training loss instead.
+    patience : int, default=5
+        Epochs without improvement before early stopping.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit`` call.
+    device : str, default="auto"
+        Torch device; ``"auto"`` uses CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, validation split and shuffling.
+    verbose : int, default=0
+        Print skorch's epoch table and a progress bar when positive.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the :class:`MultiInputUNet`.
+    history_ : skorch.History
+        Per-epoch losses and learning rates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_wb import GridBarycenterPredictor
+    >>> model = GridBarycenterPredictor.pretrained()
+    >>> measures = np.random.default_rng(0).random((1, 3, 64, 64))
+    >>> barycenter = model.predict(measures, weights=[[0.2, 0.3, 0.5]])
+    >>> barycenter.shape, float(barycenter.sum().round(6))
+    ((1, 64, 64), 1.0)
+    """
+
+    _parameter_constraints = {
+        "width": [Interval(Integral, 1, None, closed="left")],
+        "depth": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "restart_period": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        width=16,
+        depth=4,
+        *,
+        max_epochs=10,
+        batch_size=16,
+        lr=2e-3,
+        optimizer="adam",
+        restart_period=1,
+        validation_fraction=0.1,
+        patience=5,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.width = width
+        self.depth = depth
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.restart_period = restart_period
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, weights=None):
+        """Train on measures ``X`` with weights and their barycenters ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k, H, W)
+            Non-negative images with positive mass, ``k >= 2`` per example (rescaled to
+            unit mass).
+        y : array-like of shape (n_samples, H, W)
+            Reference barycenters (rescaled to unit mass).
+        weights : array-like of shape (n_samples, k) or None, default=None
+            Barycentric weights on the simplex; ``None`` means uniform.
+
+        Returns
+        -------
+        self : GridBarycenterPredictor
+        """
+        measures, weights = self._check_measures(X, weights)
+        targets, _ = check_grid_measures(np.expand_dims(y, 1))
+        if targets.shape[:1] + targets.shape[2:] != measures.shape[:1] + measures.shape[2:]:
+            raise ValueError(
+                f"y must have shape {(measures.shape[0],) + measures.shape[2:]} "
+                f"(one barycenter per example), got {np.shape(y)}."
+            )
+        data = {"measures": measures.astype(np.float32), "weights": weights.astype(np.float32)}
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
+            torch.manual_seed(seed)
+            if not (self.warm_start and hasattr(self, "net_")):
+                self.net_ = self._build_net(checkpoints, seed)
+            self.net_.set_params(
+                callbacks__checkpoint__dirname=checkpoints,
+                callbacks__sgdr__T_0=self.restart_period * self._batches_per_epoch(len(targets)),
+            )
+            self.net_.partial_fit(data, targets[:, 0].astype(np.float32))
+        self.history_ = self.net_.history
+        return self
+
+    def predict(self, X, weights=None):
+        """Barycenters of the measures in ``X`` with the given weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k, H, W)
+            Non-negative images with positive mass, ``k >= 2``; sides a power of 2.
+        weights : array-like of shape (n_samples, k) or None, default=None
+            Barycentric weights on the simplex; ``None`` means uniform.
+
+        Returns
+        -------
+        barycenters : ndarray of shape (n_samples, H, W)
+            Non-negative grids, each summing to 1.
+        """
+        check_is_fitted(self, "net_")
+        measures, weights = self._check_measures(X, weights)
+        module = self.net_.module_.eval()
+        device = next(module.parameters()).device
+        out = []
+        with torch.inference_mode():
+            for start in range(0, len(measures), self.batch_size):
+                chunk = slice(start, start + self.batch_size)
+                log_b = module(
+                    torch.as_tensor(measures[chunk], dtype=torch.float32, device=device),
+                    torch.as_tensor(weights[chunk], dtype=torch.float32, device=device),
+                )
+                out.append(log_b.double().exp().cpu().numpy())
+        barycenters = np.concatenate(out)
+        return barycenters / barycenters.sum(axis=(1, 2), keepdims=True)
+
+    def score(self, X, y, weights=None):
+        """Minus the mean KL(y || prediction): higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k, H, W)
+        y : array-like of shape (n_samples, H, W)
+            Reference barycenters.
+        weights : array-like of shape (n_samples, k) or None, default=None
+
+        Returns
+        -------
+        score : float
+        """
+        predicted = self.predict(X, weights)
+        targets, _ = check_grid_measures(np.expand_dims(y, 1))
+        targets = targets[:, 0]
+        kl = (targets * (np.log(np.maximum(targets, 1e-300)) - np.log(predicted))).sum((1, 2))
+        return -float(kl.mean())
+
+    @classmethod
+    def pretrained(cls, size=64, device="auto"):
+        """The model trained by ``scripts/train_grid_default.py``, shipped in the package.
+
+        Parameters
+        ----------
+        size : int, default=64
+            Grid side the model was trained at (it predicts at any power-of-2 side).
+        device : str, default="auto"
+
+        Returns
+        -------
+        model : GridBarycenterPredictor
+            Fitted, ready to ``predict``; no network access.
+        """
+        folder = resources.files("sklearn_wb") / "pretrained"
+        name = f"grid_unet_{size}"
+        if not (folder / f"{name}.pt").is_file():
+            raise ValueError(f"No pretrained grid model for size={size}.")
+        info = json.loads((folder / f"{name}.json").read_text())
+        model = cls(**info["params"], device=device)
+        model.net_ = model._build_net(None, 0)
+        model.net_.initialize()
+        with resources.as_file(folder / f"{name}.pt") as path:
+            state = torch.load(path, map_location=model.net_.device, weights_only=True)
+        model.net_.module_.load_state_dict(state)
+        model.history_ = model.net_.history
+        return model
+
+    def _build_net(self, checkpoint_dir, seed):
+        validation = self.validation_fraction > 0
+        monitor = "valid_loss" if validation else "train_loss"
+        callbacks = [
+            (
+                "sgdr",
+                LRScheduler(CosineAnnealingWarmRestarts, T_0=1, T_mult=2, step_every="batch"),
+            ),
+            (
+                "checkpoint",
+                Checkpoint(
+                    monitor=f"{monitor}_best",
+                    dirname=checkpoint_dir or "",
+                    f_optimizer=None,
+                    f_criterion=None,
+                    f_history=None,
+                    load_best=True,
+                ),
+            ),
+            ("early_stopping", EarlyStopping(monitor=monitor, patience=self.patience)),
+        ]
+        if self.verbose > 0:
+            callbacks.append(("progress", ProgressBar()))
+        optimizer_kwargs = {"momentum": 0.99, "nesterov": True} if self.optimizer == "sgd" else {}
+        return NeuralNet(
+            MultiInputUNet,
+            GridKLLoss,
+            module__width=self.width,
+            module__depth=self.depth,
+            optimizer=_OPTIMIZERS[self.optimizer],
+            lr=self.lr,
+            **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
+            if validation
+            else None,
+            callbacks=callbacks,
+            device=resolve_device(self.device),
+            verbose=self.verbose,
+        )
+
+    def _batches_per_epoch(self, n_samples):
+        n_train = n_samples - int(n_samples * self.validation_fraction)
+        return max(1, -(-n_train // self.batch_size))
+
+    def _check_measures(self, X, weights):
+        if np.ndim(X) != 4:
+            raise ValueError(f"X must have shape (n_samples, k, H, W), got {np.shape(X)}.")
+        measures, weights = check_grid_measures(X, weights)
+        if measures.shape[1] < 2:
+            raise ValueError(f"X needs k >= 2 measures per sample, got k={measures.shape[1]}.")
+        smallest = 2 ** (self.depth - 1)
+        for side in measures.shape[2:]:
+            if side & (side - 1) or side < smallest:
+                raise ValueError(
+                    f"grid sides must be powers of 2 and at least {smallest} for depth="
+                    f"{self.depth}, got {measures.shape[2:]}."
+                )
+        return measures, weights

@@ -1,0 +1,178 @@
+"""GridBarycenterPredictor and its multi-input U-Net, on tiny nets and grids."""
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from sklearn_wb import GridBarycenterPredictor
+from sklearn_wb.deep.kl_loss import GridKLLoss
+from sklearn_wb.deep.unet import MultiInputUNet
+
+TINY = {"width": 2, "depth": 3, "batch_size": 8, "random_state": 0}
+seeds = st.integers(0, 2**16)
+
+
+def blobs(seed, n_samples=4, k=2, size=16):
+    """Gaussian blobs with random centres and widths, and Dirichlet weights."""
+    rng = np.random.default_rng(seed)
+    grid = np.arange(size) + 0.5
+    centres = rng.uniform(2, size - 2, (n_samples, k, 2, 1))
+    widths = rng.uniform(1, 3, (n_samples, k, 1))
+    rows = np.exp(-(((grid - centres[:, :, 0]) / widths) ** 2) / 2)
+    cols = np.exp(-(((grid - centres[:, :, 1]) / widths) ** 2) / 2)
+    return rows[..., :, None] * cols[..., None, :], rng.dirichlet(np.ones(k), n_samples)
+
+
+def mixtures(measures, weights):
+    normalised = measures / measures.sum(axis=(2, 3), keepdims=True)
+    return np.einsum("nk,nkhw->nhw", weights, normalised)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    measures, weights = blobs(0, n_samples=16)
+    model = GridBarycenterPredictor(**TINY, max_epochs=2)
+    return model.fit(measures, mixtures(measures, weights), weights=weights)
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=seeds, k=st.integers(2, 5), size=st.sampled_from([8, 16, 32]))
+def test_predictions_are_probability_grids(fitted, seed, k, size):
+    measures, weights = blobs(seed, n_samples=3, k=k, size=size)
+    barycenters = fitted.predict(measures, weights)
+    assert barycenters.shape == (3, size, size)
+    assert (barycenters >= 0).all()
+    np.testing.assert_allclose(barycenters.sum(axis=(1, 2)), 1.0, atol=1e-10)
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=seeds, k=st.integers(2, 5))
+def test_permuting_inputs_with_weights_changes_nothing(fitted, seed, k):
+    measures, weights = blobs(seed, n_samples=2, k=k)
+    order = np.random.default_rng(seed).permutation(k)
+    np.testing.assert_allclose(
+        fitted.predict(measures[:, order], weights[:, order]),
+        fitted.predict(measures, weights),
+        rtol=1e-4,
+        atol=1e-9,
+    )
+
+
+def test_uniform_weights_by_default(fitted):
+    measures, _ = blobs(1, n_samples=2, k=3)
+    np.testing.assert_array_equal(
+        fitted.predict(measures), fitted.predict(measures, np.full((2, 3), 1 / 3))
+    )
+
+
+def test_tiny_training_decreases_the_loss():
+    measures, weights = blobs(2, n_samples=32)
+    model = GridBarycenterPredictor(**TINY, max_epochs=4, validation_fraction=0)
+    model.fit(measures, mixtures(measures, weights), weights=weights)
+    losses = model.history_[:, "train_loss"]
+    assert losses[-1] < losses[0]
+
+
+def test_warm_start_continues_training():
+    measures, weights = blobs(3, n_samples=16)
+    targets = mixtures(measures, weights)
+    model = GridBarycenterPredictor(**TINY, max_epochs=1, warm_start=True)
+    model.fit(measures, targets, weights=weights)
+    model.fit(measures, targets, weights=weights)
+    assert len(model.history_) == 2
+
+
+def test_random_state_makes_fit_reproducible():
+    measures, weights = blobs(4, n_samples=16)
+    targets = mixtures(measures, weights)
+    first, second = (
+        GridBarycenterPredictor(**TINY, max_epochs=1).fit(measures, targets, weights=weights)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(first.predict(measures), second.predict(measures))
+
+
+def test_joblib_round_trip_predicts_identically(fitted, tmp_path):
+    measures, weights = blobs(5, n_samples=3, k=3)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(
+        loaded.predict(measures, weights), fitted.predict(measures, weights)
+    )
+
+
+def test_shipped_model_loads_and_predicts_offline():
+    model = GridBarycenterPredictor.pretrained()
+    measures, weights = blobs(6, n_samples=2, k=3, size=64)
+    barycenters = model.predict(measures, weights)
+    np.testing.assert_allclose(barycenters.sum(axis=(1, 2)), 1.0, atol=1e-10)
+    # Better than a uniform guess on a simple problem: mass stays near the inputs.
+    kl_uniform = -model.score(measures, np.full((2, 64, 64), 1.0), weights)
+    assert -model.score(measures, mixtures(measures, weights), weights) < kl_uniform
+    with pytest.raises(ValueError, match="pretrained"):
+        GridBarycenterPredictor.pretrained(size=3)
+
+
+def test_clone_and_params():
+    model = GridBarycenterPredictor(width=3, depth=2, random_state=1)
+    params = model.get_params()
+    assert params["width"] == 3 and params["device"] == "auto"
+    copy = clone(model).set_params(width=5)
+    assert copy.width == 5 and model.width == 3
+    assert not hasattr(clone(model), "net_")
+
+
+def test_invalid_parameters_are_rejected():
+    measures, weights = blobs(7)
+    with pytest.raises(ValueError, match="width"):
+        GridBarycenterPredictor(width=0).fit(measures, mixtures(measures, weights), weights=weights)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda X, w: (X[:, :1], np.ones((len(X), 1))), "k >= 2"),
+        (lambda X, w: (X[..., :12, :12], w), "powers of 2"),
+        (lambda X, w: (-X, w), "negative"),
+        (lambda X, w: (X * np.array([1.0, 0.0])[:, None, None], w), "positive mass"),
+        (lambda X, w: (np.where(X > X.max() / 2, np.nan, X), w), "NaN"),
+        (lambda X, w: (X, w * 2), "simplex"),
+        (lambda X, w: (X, w[:, :1]), "weights must have shape"),
+        (lambda X, w: (X[0], w[0]), "n_samples, k, H, W"),
+    ],
+)
+def test_bad_inputs_raise_value_error(fitted, mutate, match):
+    measures, weights = mutate(*blobs(8))
+    with pytest.raises(ValueError, match=match):
+        fitted.predict(measures, weights)
+
+
+def test_fit_rejects_mismatched_targets():
+    measures, weights = blobs(9)
+    with pytest.raises(ValueError, match="one barycenter per example"):
+        GridBarycenterPredictor(**TINY).fit(measures, np.ones((4, 8, 8)), weights=weights)
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=seeds)
+def test_kl_loss_is_zero_at_the_target_and_positive_elsewhere(seed):
+    torch.manual_seed(seed)
+    target = torch.softmax(torch.randn(2, 8, 8).flatten(1), 1).reshape(2, 8, 8)
+    other = torch.log_softmax(torch.randn(2, 64), 1).reshape(2, 8, 8)
+    loss = GridKLLoss()
+    assert abs(loss(target.log(), target).item()) < 1e-6
+    assert loss(other, target).item() > 0
+
+
+def test_unet_weights_mix_the_contractive_paths():
+    torch.manual_seed(0)
+    net = MultiInputUNet(width=2, depth=3).eval()
+    measures = torch.rand(1, 2, 16, 16)
+    one_hot = net(measures, torch.tensor([[1.0, 0.0]]))
+    # With weight 1 on the first input the second input is ignored entirely.
+    replaced = torch.cat([measures[:, :1], torch.rand(1, 1, 16, 16)], dim=1)
+    torch.testing.assert_close(net(replaced, torch.tensor([[1.0, 0.0]])), one_hot)
