@@ -1,0 +1,162 @@
+"""``python -m sklearn_wb reproduce grid``: speed and accuracy of the grid barycenter predictor.
+
+Timing: seconds per barycenter of a pair of random contours for the shipped
+:class:`GridBarycenterPredictor` (batched ``predict``), the GeomLoss Lagrangian reference
+with 1 step (the linearised training target) and 10 steps, and POT's convolutional
+barycenter and its debiased variant, at each grid size. The 10-step reference is timed
+only up to ``--max-reference-size``: on a CPU its dense cost matrices make it minutes per
+barycenter beyond 64^2.
+
+Accuracy: KL(reference || estimate) and L1 against the 10-step GeomLoss barycenter on
+held-out contours (a seed the training never saw), for pairs and for 3- and 5-way
+barycenters, beside the linearised target, POT debiased and the plain weighted mixture.
+"""
+
+import time
+
+import numpy as np
+import ot
+import torch
+
+from .. import GridBarycenterPredictor
+from ..numerics import grid_barycenter, random_shape_contours
+from ._report import format_table, machine_description, write_rst
+
+_POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
+_HELD_OUT_SEED = 12345  # training data uses random_state=0
+_FLOOR = 1e-12  # keeps log finite where a baseline puts exactly zero mass
+
+
+def add_arguments(parser):
+    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128])
+    parser.add_argument("--max-reference-size", type=int, default=64)
+    parser.add_argument("--accuracy-size", type=int, default=64)
+    parser.add_argument("--n-problems", type=int, default=4, help="held-out problems per k")
+    parser.add_argument("--batch", type=int, default=16, help="barycenters per predict call")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="32^2 only, one problem per k")
+    parser.add_argument("--output", default="docs/benchmarks/grid.rst")
+
+
+def run(args):
+    if args.quick:
+        args.sizes, args.max_reference_size, args.accuracy_size, args.n_problems = [32], 32, 32, 1
+    torch.set_num_threads(args.threads)
+    model = GridBarycenterPredictor.pretrained()
+    timing = [_time_row(model, size, args) for size in args.sizes]
+    timing_headers = [
+        "size",
+        "predictor ms",
+        "GeomLoss 1 step",
+        "GeomLoss 10 steps",
+        "POT",
+        "POT debiased",
+    ]
+    accuracy_headers = ["k", "method", "KL", "L1", "ms"]
+    accuracy = [row for k in (2, 3, 5) for row in _accuracy_rows(model, k, args)]
+    print(format_table(timing_headers, timing))
+    print(format_table(accuracy_headers, accuracy))
+    command = "python -m sklearn_wb reproduce grid" + (" --quick" if args.quick else "")
+    write_rst(
+        args.output,
+        "Grid barycenters (DCNN paper)",
+        command,
+        [
+            (
+                "Seconds per barycenter (ratios: times slower than the predictor)",
+                timing_headers,
+                timing,
+            ),
+            (
+                f"Accuracy against the 10-step GeomLoss barycenter at {args.accuracy_size}^2",
+                accuracy_headers,
+                accuracy,
+            ),
+        ],
+        notes=[
+            f"Machine: {machine_description(args.threads)}. Shipped model "
+            "``GridBarycenterPredictor.pretrained()`` (trained at 64^2 on linearised targets). "
+            f"GeomLoss blur 0.01, scaling 0.9, tensorized; POT reg {_POT_REG}. "
+            f"Accuracy: means over {args.n_problems} held-out problems per k with Dirichlet "
+            "weights; KL(reference || estimate) and L1 of the unit-mass grids.",
+        ],
+    )
+
+
+def _contours(n, size, seed):
+    return random_shape_contours(n, size, random_state=seed)
+
+
+def _seconds(function, repeat=1):
+    function()  # warm-up: first calls allocate and pick kernels
+    start = time.perf_counter()
+    for _ in range(repeat):
+        function()
+    return (time.perf_counter() - start) / repeat
+
+
+def _pot(measures, weights, debiased=False):
+    solver = (
+        ot.bregman.convolutional_barycenter2d_debiased
+        if debiased
+        else ot.bregman.convolutional_barycenter2d
+    )
+    bary = np.nan_to_num(solver(measures, _POT_REG, weights=weights, warn=False))
+    return bary / bary.sum()
+
+
+def _time_row(model, size, args):
+    shapes = _contours(2 * args.batch, size, _HELD_OUT_SEED + size)
+    measures = shapes.reshape(args.batch, 2, size, size)
+    weights = np.full((args.batch, 2), 0.5)
+    predictor = _seconds(lambda: model.predict(measures, weights), repeat=3) / args.batch
+    pair, w = measures[0] / measures[0].sum((1, 2), keepdims=True), weights[0]
+    once = {  # solvers are single problems: time one run each after a warm-up
+        "GeomLoss 1 step": lambda: grid_barycenter(pair, w, n_steps=1),
+        "GeomLoss 10 steps": lambda: grid_barycenter(pair, w, n_steps=10),
+        "POT": lambda: _pot(pair, w),
+        "POT debiased": lambda: _pot(pair, w, debiased=True),
+    }
+    row = [f"{size}^2", f"{predictor * 1e3:.2f}"]
+    for name, solve in once.items():
+        if name == "GeomLoss 10 steps" and size > args.max_reference_size:
+            row.append("skipped")
+            continue
+        seconds = _seconds(solve)
+        row.append(f"{seconds:.3g} s ({seconds / predictor:.0f}x)")
+        print(f"{size}^2 {name}: {seconds:.3g} s")
+    return row
+
+
+def _accuracy_rows(model, k, args):
+    size, n = args.accuracy_size, args.n_problems
+    shapes = _contours(n * k, size, _HELD_OUT_SEED + k)
+    measures = shapes.reshape(n, k, size, size)
+    measures = measures / measures.sum((2, 3), keepdims=True)
+    weights = np.random.default_rng(_HELD_OUT_SEED + k).dirichlet(np.ones(k), n)
+    references = np.stack([grid_barycenter(m, w, n_steps=10) for m, w in zip(measures, weights)])
+    start = time.perf_counter()
+    predicted = model.predict(measures, weights)
+    predict_ms = (time.perf_counter() - start) / n * 1e3
+    estimates = {"predictor": (predicted, predict_ms)}
+    for name, solve in {
+        "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(m, w, n_steps=1),
+        "POT debiased": lambda m, w: _pot(m, w, debiased=True),
+        "weighted mixture": lambda m, w: np.einsum("k,khw->hw", w, m),
+    }.items():
+        start = time.perf_counter()
+        grids = np.stack([solve(m, w) for m, w in zip(measures, weights)])
+        estimates[name] = (grids, (time.perf_counter() - start) / n * 1e3)
+    return [
+        [k, name, f"{_kl(references, grids):.3f}", f"{_l1(references, grids):.3f}", f"{ms:.3g}"]
+        for name, (grids, ms) in estimates.items()
+    ]
+
+
+def _kl(references, estimates):
+    ratio = np.log(np.maximum(references, _FLOOR)) - np.log(np.maximum(estimates, _FLOOR))
+    return float((references * ratio).sum((1, 2)).mean())
+
+
+def _l1(references, estimates):
+    return float(np.abs(references - estimates).sum((1, 2)).mean())
