@@ -36,7 +36,7 @@ def parse_args(argv=None):
     parser.add_argument("--max-epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--restart-period", type=int, default=1)
+    parser.add_argument("--restart-period", type=int, default=3)
     parser.add_argument("--validation-fraction", type=float, default=0.05)
     parser.add_argument("--cache-dir", default=".cache/grid")
     parser.add_argument("--n-jobs", type=int, default=1, help="joblib workers for the data")
