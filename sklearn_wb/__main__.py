@@ -7,6 +7,7 @@ import importlib
 REPRODUCTIONS = {
     "gaussians": "reproduce_gaussians",
     "dimensions": "reproduce_dimensions",
+    "mixtures": "reproduce_mixtures",
     "grid": "reproduce_grid",
 }
 

@@ -23,10 +23,15 @@ TINY = dict(
     n_inner_g=2,
     n_inner_f=2,
 )
-# Short but real training with the default lr and batch size: 40 outer iterations move
-# the networks enough that a wrong sign or map anywhere in the step would show.
+# Short but real training: 40 outer iterations move the networks enough that a wrong
+# sign or map anywhere in the step would show. The default lr is set for the default
+# 600-iteration schedule; a 40-iteration cosine needs a proportionally smaller one.
 SMALL = dict(
-    potential_hidden_sizes=(8, 8), generator_hidden_sizes=(8,), n_epochs=2, iterations_per_epoch=20
+    potential_hidden_sizes=(8, 8),
+    generator_hidden_sizes=(8,),
+    n_epochs=2,
+    iterations_per_epoch=20,
+    lr=1e-3,
 )
 
 
