@@ -13,6 +13,11 @@ held-out contours (a seed the training never saw), for pairs and for 3- and 5-wa
 barycenters, beside the linearised target, POT debiased and the plain weighted mixture.
 The 10-step references depend only on the held-out problems, so they are cached on disk
 (``--cache-dir``) and a rerun after retraining the model skips them.
+
+On a GPU (``--device auto`` picks it), the paper's 512^2 comparison with the linearised
+GeomLoss solver on the same device (a dense cost matrix of up to about 9 GB per input)::
+
+    python -m sklearn_wb reproduce grid --sizes 64 128 512 --max-linearised-size 512
 """
 
 import time
@@ -39,6 +44,9 @@ def add_arguments(parser):
     parser.add_argument("--n-problems", type=int, default=4, help="held-out problems per k")
     parser.add_argument("--batch", type=int, default=16, help="barycenters per predict call")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--device", default="auto", help="for the predictor and the timed GeomLoss solvers"
+    )
     parser.add_argument("--quick", action="store_true", help="32^2 only, one problem per k")
     parser.add_argument("--cache-dir", default=".cache/reproduce_grid")
     parser.add_argument("--output", default="docs/benchmarks/grid.rst")
@@ -49,7 +57,7 @@ def run(args):
         args.sizes, args.accuracy_size, args.n_problems = [32], 32, 1
         args.max_linearised_size = args.max_reference_size = 32
     torch.set_num_threads(args.threads)
-    model = GridBarycenterPredictor.pretrained()
+    model = GridBarycenterPredictor.pretrained(device=args.device)
     timing = [_time_row(model, size, args) for size in args.sizes]
     timing_headers = [
         "size",
@@ -64,7 +72,9 @@ def run(args):
     accuracy = [
         row
         for k in (2, 3, 5)
-        for row in _accuracy_rows(model, *references(k, args.accuracy_size, args.n_problems))
+        for row in _accuracy_rows(
+            model, *references(k, args.accuracy_size, args.n_problems), device=args.device
+        )
     ]
     print(format_table(timing_headers, timing))
     print(format_table(accuracy_headers, accuracy))
@@ -74,7 +84,7 @@ def run(args):
         + f" --max-linearised-size {args.max_linearised_size}"
         + f" --max-reference-size {args.max_reference_size} --accuracy-size "
         f"{args.accuracy_size} --n-problems {args.n_problems} --batch {args.batch} "
-        f"--threads {args.threads}"
+        f"--threads {args.threads} --device {args.device}"
     )
     write_rst(
         args.output,
@@ -135,8 +145,8 @@ def _time_row(model, size, args):
     predictor = _seconds(lambda: model.predict(measures, weights), repeat=3) / args.batch
     pair, w = measures[0] / measures[0].sum((1, 2), keepdims=True), weights[0]
     once = {  # solvers are single problems: time one run each after a warm-up
-        "GeomLoss 1 step": lambda: grid_barycenter(pair, w, n_steps=1),
-        "GeomLoss 10 steps": lambda: grid_barycenter(pair, w, n_steps=10),
+        "GeomLoss 1 step": lambda: grid_barycenter(pair, w, n_steps=1, device=args.device),
+        "GeomLoss 10 steps": lambda: grid_barycenter(pair, w, n_steps=10, device=args.device),
         "POT": lambda: _pot(pair, w),
         "POT debiased": lambda: _pot(pair, w, debiased=True),
     }
@@ -165,14 +175,16 @@ def _reference_problems(k, size, n):
     return k, measures, weights, references
 
 
-def _accuracy_rows(model, k, measures, weights, references):
+def _accuracy_rows(model, k, measures, weights, references, device):
     n = len(measures)
     start = time.perf_counter()
     predicted = model.predict(measures, weights)
     predict_ms = (time.perf_counter() - start) / n * 1e3
     estimates = {"predictor": (predicted, predict_ms)}
     for name, solve in {
-        "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(m, w, n_steps=1),
+        "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(
+            m, w, n_steps=1, device=device
+        ),
         "POT debiased": lambda m, w: _pot(m, w, debiased=True),
         "weighted mixture": lambda m, w: np.einsum("k,khw->hw", w, m),
     }.items():
