@@ -66,7 +66,9 @@ class GridBarycenterPredictor(BaseEstimator):
     patience : int, default=5
         Epochs without improvement before early stopping.
     warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit`` call.
+        Continue training the fitted network on the next ``fit`` call, for
+        ``max_epochs`` more epochs with the current ``lr``, ``batch_size`` and
+        ``patience``; the SGDR schedule resumes where it stopped.
     device : str, default="auto"
         Torch device; ``"auto"`` uses CUDA when present.
     random_state : int, RandomState instance or None, default=None
@@ -168,12 +170,21 @@ class GridBarycenterPredictor(BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
             torch.manual_seed(seed)
-            if not (self.warm_start and hasattr(self, "net_")):
+            continuing = self.warm_start and hasattr(self, "net_")
+            if not continuing:
                 self.net_ = self._build_net(checkpoints, seed)
+            # Also on a warm start: changed training parameters apply to the continuation.
             self.net_.set_params(
+                max_epochs=self.max_epochs,
+                lr=self.lr,
+                batch_size=self.batch_size,
+                callbacks__early_stopping__patience=self.patience,
                 callbacks__checkpoint__dirname=checkpoints,
                 callbacks__sgdr__T_0=self.restart_period * self._batches_per_epoch(len(targets)),
             )
+            if continuing:  # skorch resumes the SGDR schedule; let it peak at the new lr
+                for group in self.net_.optimizer_.param_groups:
+                    group["initial_lr"] = self.lr
             self.net_.partial_fit(data, targets[:, 0].astype(np.float32))
         self.history_ = self.net_.history
         return self

@@ -84,6 +84,10 @@ def test_warm_start_continues_training():
     model.fit(measures, targets, weights=weights)
     model.fit(measures, targets, weights=weights)
     assert len(model.history_) == 2
+    # Training parameters changed between fits apply to the continued training.
+    model.set_params(max_epochs=2, lr=1e-4).fit(measures, targets, weights=weights)
+    assert len(model.history_) == 4
+    assert model.history_[-1, "batches", 0, "event_lr"] <= 1e-4
 
 
 def test_random_state_makes_fit_reproducible():
