@@ -18,6 +18,7 @@ from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 
 from .deep.kl_loss import GridKLLoss
 from .deep.unet import MultiInputUNet
+from .deep.warm_start import update_training_params
 from .neural_barycenter import resolve_device
 from .numerics.grid_reference import check_grid_measures
 
@@ -170,11 +171,11 @@ class GridBarycenterPredictor(BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
             torch.manual_seed(seed)
-            continuing = self.warm_start and hasattr(self, "net_")
-            if not continuing:
+            if not (self.warm_start and hasattr(self, "net_")):
                 self.net_ = self._build_net(checkpoints, seed)
             # Also on a warm start: changed training parameters apply to the continuation.
-            self.net_.set_params(
+            update_training_params(
+                self.net_,
                 max_epochs=self.max_epochs,
                 lr=self.lr,
                 batch_size=self.batch_size,
@@ -182,9 +183,6 @@ class GridBarycenterPredictor(BaseEstimator):
                 callbacks__checkpoint__dirname=checkpoints,
                 callbacks__sgdr__T_0=self.restart_period * self._batches_per_epoch(len(targets)),
             )
-            if continuing:  # skorch resumes the SGDR schedule; let it peak at the new lr
-                for group in self.net_.optimizer_.param_groups:
-                    group["initial_lr"] = self.lr
             self.net_.partial_fit(data, targets[:, 0].astype(np.float32))
         self.history_ = self.net_.history
         return self

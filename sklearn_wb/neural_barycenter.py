@@ -15,6 +15,7 @@ from skorch.callbacks import LRScheduler, ProgressBar
 from . import _defaults
 from .deep.averaging import WeightAveraging
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
+from .deep.warm_start import update_training_params
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
 
@@ -81,7 +82,9 @@ class NeuralBarycenter(BaseEstimator):
     verbose : int, default=0
         0 is silent; 1 prints a table per epoch and a progress bar.
     warm_start : bool, default=False
-        If True, a second ``fit`` continues training the same networks.
+        If True, a second ``fit`` continues training the same networks for ``n_epochs``
+        more epochs with the current training parameters; the learning-rate schedule
+        resumes where it stopped.
 
     Attributes
     ----------
@@ -220,7 +223,11 @@ class NeuralBarycenter(BaseEstimator):
         padded, counts = _pad_by_measure(Z, labels, len(classes))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            net = self.net_ if continuing else self._build_net(Z, labels, weights, device)
+            if continuing:
+                net = self.net_
+                self._update_training_params(net)
+            else:
+                net = self._build_net(Z, labels, weights, device)
             net.module_.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
             net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
         self.classes_, self.weights_, self.net_ = classes, weights, net
@@ -288,6 +295,19 @@ class NeuralBarycenter(BaseEstimator):
         else:  # identity maps, and unit-variance noise around the barycenter's mean
             module.h.set_affine_(torch.as_tensor(mean, dtype=torch.float32), torch.eye(dim))
         return net
+
+    def _update_training_params(self, net):
+        """Apply training parameters changed since the last fit to a warm-started net."""
+        update_training_params(
+            net,
+            max_epochs=self.n_epochs,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            n_inner_g=self.n_inner_g,
+            n_inner_f=self.n_inner_f,
+            iterator_train__n_batches=self.iterations_per_epoch,
+            criterion__convexity_penalty=self.convexity_penalty,
+        )
 
     @staticmethod
     def _resolve_sizes(sizes, default, dim):

@@ -220,10 +220,16 @@ def test_score_is_deterministic_and_prefers_the_barycenter(fitted):
 def test_warm_start_continues_training(fitted):
     _, X, y = fitted
     model = NeuralBarycenter(**TINY, warm_start=True, random_state=0).fit(X, y)
-    module = model.net_.module_
+    module, optimizer = model.net_.module_, model.net_.optimizer_
     model.fit(X, y)
     assert model.net_.module_ is module
+    assert model.net_.optimizer_ is optimizer  # unchanged parameters keep Adam's moments
     assert len(model.history_) == 2 * TINY["n_epochs"]
+    # Training parameters changed between fits apply to the continued training.
+    model.set_params(n_epochs=1, iterations_per_epoch=3, lr=1e-5).fit(X, y)
+    assert len(model.history_) == 2 * TINY["n_epochs"] + 1
+    last_epoch = model.history_[-1, "batches"]
+    assert len(last_epoch) == 3 and max(b["event_lr"] for b in last_epoch) <= 1e-5
     cold = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
     assert len(cold.fit(X, y).history_) == TINY["n_epochs"]
 

@@ -1,0 +1,19 @@
+"""Carry changed training parameters over to a skorch net that continues training."""
+
+
+def update_training_params(net, **params):
+    """Set on ``net`` only the parameters whose value changed, then let its LR schedule
+    peak at the current ``lr``.
+
+    skorch re-initialises the optimizer, and so loses its moments, whenever ``lr`` or a
+    ``criterion__`` parameter is set; an unchanged value is therefore left alone. skorch's
+    ``LRScheduler`` resumes its schedule on the next fit, and torch schedulers scale it by
+    each parameter group's ``initial_lr``, which they never overwrite.
+    """
+    current = net.get_params()
+    changed = {key: value for key, value in params.items() if current.get(key) != value}
+    if changed:
+        net.set_params(**changed)
+    if "lr" in params and hasattr(net, "optimizer_"):
+        for group in net.optimizer_.param_groups:
+            group["initial_lr"] = params["lr"]
