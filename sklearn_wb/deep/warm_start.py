@@ -5,10 +5,11 @@ def update_training_params(net, **params):
     """Set on ``net`` only the parameters whose value changed, then let its LR schedule
     peak at the current ``lr``.
 
-    skorch re-initialises the optimizer, and so loses its moments, whenever ``lr`` or a
-    ``criterion__`` parameter is set; an unchanged value is therefore left alone. skorch's
-    ``LRScheduler`` resumes its schedule on the next fit, and torch schedulers scale it by
-    each parameter group's ``initial_lr``, which they never overwrite.
+    skorch re-initialises the optimizer, and so loses its moments, whenever a
+    ``criterion__`` parameter is set (``lr`` it updates in place); an unchanged value is
+    therefore left alone. skorch's ``LRScheduler`` resumes its schedule on the next fit,
+    and torch schedulers scale it by each parameter group's ``initial_lr``, which they
+    never overwrite.
     """
     current = net.get_params()
     changed = {key: value for key, value in params.items() if current.get(key) != value}
