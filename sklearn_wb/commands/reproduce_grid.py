@@ -6,11 +6,14 @@ with 1 step (the linearised training target) and 10 steps, and POT's convolution
 barycenter and its debiased variant, at each grid size. The GeomLoss references are timed
 only up to ``--max-linearised-size`` (1 step) and ``--max-reference-size`` (10 steps):
 without pykeops their dense cost matrices grow as the fourth power of the side (minutes
-per barycenter and gigabytes beyond 128^2 and 64^2 on a CPU).
+per barycenter and gigabytes beyond 128^2 and 64^2 on a CPU). GeomLoss's own grid solver,
+``ImagesBarycenter`` (multiscale, separable kernels on the grid), runs where pykeops is
+installed (``pip install -e ".[keops]"``), up to ``--max-images-size``.
 
 Accuracy: KL(reference || estimate) and L1 against the 10-step GeomLoss barycenter on
 held-out contours (a seed the training never saw), for pairs and for 3- and 5-way
-barycenters, beside the linearised target, POT debiased and the plain weighted mixture.
+barycenters, beside the linearised target, ``ImagesBarycenter``, POT debiased and the plain
+weighted mixture.
 The 10-step references depend only on the held-out problems, so they are cached on disk
 (``--cache-dir``) and a rerun after retraining the model skips them.
 
@@ -20,6 +23,7 @@ GeomLoss solver on the same device (a dense cost matrix of up to about 9 GB per 
     python -m sklearn_wb reproduce grid --sizes 64 128 512 --max-linearised-size 512
 """
 
+import importlib.util
 import time
 
 import joblib
@@ -28,18 +32,22 @@ import ot
 import torch
 
 from .. import GridBarycenterPredictor
+from ..neural_barycenter import resolve_device
 from ..numerics import grid_barycenter, random_shape_contours
 from ._report import format_table, machine_description, write_rst
 
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
 _HELD_OUT_SEED = 12345  # training data uses random_state=0
 _FLOOR = 1e-12  # keeps log finite where a baseline puts exactly zero mass
+_BLUR = 0.01  # GeomLoss blur of every GeomLoss solver here (the grid_barycenter default)
+_HAS_KEOPS = importlib.util.find_spec("pykeops") is not None  # ImagesBarycenter needs it
 
 
 def add_arguments(parser):
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 512])
     parser.add_argument("--max-linearised-size", type=int, default=128)
     parser.add_argument("--max-reference-size", type=int, default=64)
+    parser.add_argument("--max-images-size", type=int, default=128)
     parser.add_argument("--accuracy-size", type=int, default=64)
     parser.add_argument("--n-problems", type=int, default=4, help="held-out problems per k")
     parser.add_argument("--batch", type=int, default=16, help="barycenters per predict call")
@@ -55,8 +63,10 @@ def add_arguments(parser):
 def run(args):
     if args.quick:
         args.sizes, args.accuracy_size, args.n_problems = [32], 32, 1
-        args.max_linearised_size = args.max_reference_size = 32
+        args.max_linearised_size = args.max_reference_size = args.max_images_size = 32
     torch.set_num_threads(args.threads)
+    if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
+        _images_barycenter(_contours(2, 32, _HELD_OUT_SEED), np.full(2, 0.5), args.device)
     model = GridBarycenterPredictor.pretrained(device=args.device)
     timing = [_time_row(model, size, args) for size in args.sizes]
     timing_headers = [
@@ -64,6 +74,7 @@ def run(args):
         "predictor ms",
         "GeomLoss 1 step",
         "GeomLoss 10 steps",
+        "ImagesBarycenter",
         "POT",
         "POT debiased",
     ]
@@ -82,7 +93,8 @@ def run(args):
         "python -m sklearn_wb reproduce grid --sizes "
         + " ".join(map(str, args.sizes))
         + f" --max-linearised-size {args.max_linearised_size}"
-        + f" --max-reference-size {args.max_reference_size} --accuracy-size "
+        + f" --max-reference-size {args.max_reference_size}"
+        + f" --max-images-size {args.max_images_size} --accuracy-size "
         f"{args.accuracy_size} --n-problems {args.n_problems} --batch {args.batch} "
         f"--threads {args.threads} --device {args.device}"
     )
@@ -105,7 +117,8 @@ def run(args):
         notes=[
             f"Machine: {machine_description(args.threads)}. Shipped model "
             "``GridBarycenterPredictor.pretrained()`` (trained at 64^2 on linearised targets). "
-            f"GeomLoss blur 0.01, scaling 0.9, tensorized; POT reg {_POT_REG}. "
+            f"GeomLoss blur {_BLUR}, scaling 0.9, tensorized; ImagesBarycenter "
+            f"{'with pykeops' if _HAS_KEOPS else 'skipped (no pykeops)'}; POT reg {_POT_REG}. "
             f"Accuracy: means over {args.n_problems} held-out problems per k with Dirichlet "
             "weights; KL(reference || estimate) and L1 of the unit-mass grids.",
         ],
@@ -138,6 +151,18 @@ def _pot(measures, weights, debiased=False):
     return bary / bary.sum()
 
 
+def _images_barycenter(measures, weights, device):
+    """GeomLoss's ImagesBarycenter of one problem, as a unit-mass grid."""
+    from geomloss import ImagesBarycenter  # imports pykeops
+
+    as_tensor = lambda a: torch.as_tensor(  # noqa: E731
+        a[None], dtype=torch.float32, device=resolve_device(device)
+    )
+    bary = ImagesBarycenter(as_tensor(measures), as_tensor(weights), blur=_BLUR)
+    bary = bary[0].double().cpu().numpy()
+    return bary / bary.sum()
+
+
 def _time_row(model, size, args):
     shapes = _contours(2 * args.batch, size, _HELD_OUT_SEED + size)
     measures = shapes.reshape(args.batch, 2, size, size)
@@ -147,12 +172,14 @@ def _time_row(model, size, args):
     once = {  # solvers are single problems: time one run each after a warm-up
         "GeomLoss 1 step": lambda: grid_barycenter(pair, w, n_steps=1, device=args.device),
         "GeomLoss 10 steps": lambda: grid_barycenter(pair, w, n_steps=10, device=args.device),
+        "ImagesBarycenter": lambda: _images_barycenter(pair, w, args.device),
         "POT": lambda: _pot(pair, w),
         "POT debiased": lambda: _pot(pair, w, debiased=True),
     }
     largest = {
         "GeomLoss 1 step": args.max_linearised_size,
         "GeomLoss 10 steps": args.max_reference_size,
+        "ImagesBarycenter": args.max_images_size if _HAS_KEOPS else 0,
     }
     row = [f"{size}^2", f"{predictor * 1e3:.2f}"]
     for name, solve in once.items():
@@ -184,6 +211,11 @@ def _accuracy_rows(model, k, measures, weights, references, device):
     for name, solve in {
         "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(
             m, w, n_steps=1, device=device
+        ),
+        **(
+            {"ImagesBarycenter": lambda m, w: _images_barycenter(m, w, device)}
+            if _HAS_KEOPS
+            else {}
         ),
         "POT debiased": lambda m, w: _pot(m, w, debiased=True),
         "weighted mixture": lambda m, w: np.einsum("k,khw->hw", w, m),
