@@ -30,6 +30,7 @@ import joblib
 import numpy as np
 import ot
 import torch
+from geomloss import ImagesBarycenter
 
 from .. import GridBarycenterPredictor
 from ..neural_barycenter import resolve_device
@@ -152,9 +153,7 @@ def _pot(measures, weights, debiased=False):
 
 
 def _images_barycenter(measures, weights, device):
-    """GeomLoss's ImagesBarycenter of one problem, as a unit-mass grid."""
-    from geomloss import ImagesBarycenter  # imports pykeops
-
+    """GeomLoss's ImagesBarycenter of one problem, as a unit-mass grid (needs pykeops)."""
     as_tensor = lambda a: torch.as_tensor(  # noqa: E731
         a[None], dtype=torch.float32, device=resolve_device(device)
     )
