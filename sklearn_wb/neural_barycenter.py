@@ -225,7 +225,7 @@ class NeuralBarycenter(BaseEstimator):
             torch.manual_seed(seed)
             if continuing:
                 net = self.net_
-                self._update_training_params(net)
+                update_training_params(net, **self._training_params())
             else:
                 net = self._build_net(Z, labels, weights, device)
             net.module_.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
@@ -269,18 +269,12 @@ class NeuralBarycenter(BaseEstimator):
             module__dim=dim,
             module__potential_hidden_sizes=potential_sizes,
             module__generator_hidden_sizes=generator_sizes,
-            criterion__convexity_penalty=self.convexity_penalty,
-            n_inner_g=self.n_inner_g,
-            n_inner_f=self.n_inner_f,
             optimizer=torch.optim.Adam,
             optimizer__fused=True,  # one kernel per step instead of one per parameter
-            lr=self.lr,
-            max_epochs=self.n_epochs,
-            batch_size=self.batch_size,
             train_split=None,
             iterator_train=MeasureBatchSampler,
-            iterator_train__n_batches=self.iterations_per_epoch,
             iterator_train__device=device,
+            **self._training_params(),
             callbacks=callbacks,
             device=device,
             verbose=self.verbose,  # skorch's epoch table prints only when verbose
@@ -296,18 +290,17 @@ class NeuralBarycenter(BaseEstimator):
             module.h.set_affine_(torch.as_tensor(mean, dtype=torch.float32), torch.eye(dim))
         return net
 
-    def _update_training_params(self, net):
-        """Apply training parameters changed since the last fit to a warm-started net."""
-        update_training_params(
-            net,
-            max_epochs=self.n_epochs,
-            lr=self.lr,
-            batch_size=self.batch_size,
-            n_inner_g=self.n_inner_g,
-            n_inner_f=self.n_inner_f,
-            iterator_train__n_batches=self.iterations_per_epoch,
-            criterion__convexity_penalty=self.convexity_penalty,
-        )
+    def _training_params(self):
+        """The net's parameters that a warm start may change between fits."""
+        return {
+            "max_epochs": self.n_epochs,
+            "lr": self.lr,
+            "batch_size": self.batch_size,
+            "n_inner_g": self.n_inner_g,
+            "n_inner_f": self.n_inner_f,
+            "iterator_train__n_batches": self.iterations_per_epoch,
+            "criterion__convexity_penalty": self.convexity_penalty,
+        }
 
     @staticmethod
     def _resolve_sizes(sizes, default, dim):

@@ -85,7 +85,7 @@ def run(args):
         row
         for k in (2, 3, 5)
         for row in _accuracy_rows(
-            model, *references(k, args.accuracy_size, args.n_problems), device=args.device
+            model, k, *references(k, args.accuracy_size, args.n_problems), device=args.device
         )
     ]
     print(format_table(timing_headers, timing))
@@ -198,7 +198,7 @@ def _reference_problems(k, size, n):
     measures = measures / measures.sum((2, 3), keepdims=True)
     weights = np.random.default_rng(_HELD_OUT_SEED + k).dirichlet(np.ones(k), n)
     references = np.stack([grid_barycenter(m, w, n_steps=10) for m, w in zip(measures, weights)])
-    return k, measures, weights, references
+    return measures, weights, references
 
 
 def _accuracy_rows(model, k, measures, weights, references, device):
@@ -207,18 +207,17 @@ def _accuracy_rows(model, k, measures, weights, references, device):
     predicted = model.predict(measures, weights)
     predict_ms = (time.perf_counter() - start) / n * 1e3
     estimates = {"predictor": (predicted, predict_ms)}
-    for name, solve in {
+    solvers = {
         "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(
             m, w, n_steps=1, device=device
         ),
-        **(
-            {"ImagesBarycenter": lambda m, w: _images_barycenter(m, w, device)}
-            if _HAS_KEOPS
-            else {}
-        ),
+        "ImagesBarycenter": lambda m, w: _images_barycenter(m, w, device),
         "POT debiased": lambda m, w: _pot(m, w, debiased=True),
         "weighted mixture": lambda m, w: np.einsum("k,khw->hw", w, m),
-    }.items():
+    }
+    if not _HAS_KEOPS:
+        del solvers["ImagesBarycenter"]
+    for name, solve in solvers.items():
         start = time.perf_counter()
         grids = np.stack([solve(m, w) for m, w in zip(measures, weights)])
         estimates[name] = (grids, (time.perf_counter() - start) / n * 1e3)

@@ -39,7 +39,8 @@ def run(args):
         model.fit(X, y)
         seconds = time.perf_counter() - start
         samples = model.sample(n, random_state=args.seed + 1)
-        label = "NeuralBarycenter" + (" (defaults)" if n_epochs == 6 else "")
+        default = n_epochs == NeuralBarycenter().n_epochs
+        label = "NeuralBarycenter" + (" (defaults)" if default else "")
         rows.append([label, n_epochs, f"{_w2(samples, reference):.4f}", f"{seconds:.1f}"])
     rng = np.random.default_rng(args.seed + 2)
     gaussian = rng.multivariate_normal(model.gaussian_mean_, model.gaussian_cov_, n)
