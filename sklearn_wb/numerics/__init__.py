@@ -15,6 +15,12 @@ from .gaussian import (
     sqrtm_psd,
 )
 from .grid_dataset import build_grid_dataset
+from .grid_known_answers import (
+    make_gaussian_blob_problems,
+    make_identical_problems,
+    make_location_scale_problems,
+    make_one_hot_problems,
+)
 from .grid_reference import (
     GeomLossGridBarycenter,
     check_grid_measures,
@@ -22,6 +28,7 @@ from .grid_reference import (
     linearised_barycenter,
     uniform_transport_maps,
 )
+from .grid_sinkhorn import sinkhorn_barycenter_2d
 from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
 from .shapes import random_shape_contours
 
@@ -31,7 +38,12 @@ __all__ = [
     "check_grid_measures",
     "grid_barycenter",
     "linearised_barycenter",
+    "make_gaussian_blob_problems",
+    "make_identical_problems",
+    "make_location_scale_problems",
+    "make_one_hot_problems",
     "random_shape_contours",
+    "sinkhorn_barycenter_2d",
     "uniform_transport_maps",
     "bures_wasserstein_distance",
     "bw2_uvp",
