@@ -6,22 +6,31 @@ import numpy as np
 import torch
 from geomloss import SamplesLoss
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.covariance import ledoit_wolf
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler, ProgressBar
 
 from . import _defaults
+from ._barycenter_init import (
+    first_guess_samples,
+    gaussian_fits,
+    gaussian_generator_components,
+    gaussian_maps,
+    init_potentials_from_gaussians,
+    latent_mixture,
+)
 from .deep.averaging import WeightAveraging
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params
 from .numerics.gaussian import _check_weights as check_simplex_weights
-from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
+from .numerics.gaussian import gaussian_barycenter
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
 _SCORE_SEED = 0
+# Samples of the first guess that the generator's latent mixture is fitted to.
+_FIRST_GUESS_SAMPLES = 10_000
 
 
 def resolve_device(device):
@@ -56,6 +65,13 @@ class NeuralBarycenter(BaseEstimator):
         Hidden widths of the input-convex networks f_i and g_i.
     generator_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths of the generator's residual network.
+    n_components : int or "auto", default="auto"
+        Affine components of the generator's latent mixture. Several components let the
+        barycenter have separated modes, which one continuous map of Gaussian noise
+        cannot. They start from a Gaussian mixture fitted to a first guess of the
+        barycenter (the measures pushed by the ``init`` maps); "auto" picks the number in
+        1, 2, 4, ..., 16 by BIC, stopping when it no longer improves, so Gaussian data gets
+        one component and the exact Gaussian start.
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
     iterations_per_epoch : int, default=100
@@ -119,6 +135,7 @@ class NeuralBarycenter(BaseEstimator):
         "weights": ["array-like", None],
         "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -139,6 +156,7 @@ class NeuralBarycenter(BaseEstimator):
         *,
         potential_hidden_sizes="auto",
         generator_hidden_sizes="auto",
+        n_components="auto",
         n_epochs=6,
         iterations_per_epoch=100,
         batch_size=400,
@@ -155,6 +173,7 @@ class NeuralBarycenter(BaseEstimator):
         self.weights = weights
         self.potential_hidden_sizes = potential_hidden_sizes
         self.generator_hidden_sizes = generator_hidden_sizes
+        self.n_components = n_components
         self.n_epochs = n_epochs
         self.iterations_per_epoch = iterations_per_epoch
         self.batch_size = batch_size
@@ -227,7 +246,7 @@ class NeuralBarycenter(BaseEstimator):
                 net = self.net_
                 update_training_params(net, **self._training_params())
             else:
-                net = self._build_net(Z, labels, weights, device)
+                net = self._build_net(Z, labels, weights, device, np.random.default_rng(seed))
             net.module_.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))
             net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
         self.classes_, self.weights_, self.net_ = classes, weights, net
@@ -245,14 +264,46 @@ class NeuralBarycenter(BaseEstimator):
     def _unstandardise(self, Z):
         return Z * self.scale_ + self.loc_
 
-    def _build_net(self, Z, labels, weights, device):
+    def _build_net(self, Z, labels, weights, device, rng):
         dim = Z.shape[1]
-        potential_sizes = self._resolve_sizes(
-            self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim
+        means, covs = gaussian_fits(Z, labels, len(weights))
+        mean, cov = gaussian_barycenter(means, covs, weights)
+        self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
+        maps = gaussian_maps(means, covs, mean, cov) if self.init == "gaussian" else None
+        first_guess = first_guess_samples(Z, labels, weights, maps, _FIRST_GUESS_SAMPLES, rng)
+        components = latent_mixture(first_guess, self.n_components, rng.integers(2**31))
+        if len(components[0]) == 1 and self.init == "gaussian":
+            components = gaussian_generator_components(mean, cov)
+        net = NWBNet(
+            BarycenterModule,
+            module__n_measures=len(weights),
+            module__dim=dim,
+            module__potential_hidden_sizes=self._resolve_sizes(
+                self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim
+            ),
+            module__generator_hidden_sizes=self._resolve_sizes(
+                self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
+            ),
+            module__generator_components=len(components[0]),
+            optimizer=torch.optim.Adam,
+            optimizer__fused=True,  # one kernel per step instead of one per parameter
+            train_split=None,
+            iterator_train=MeasureBatchSampler,
+            iterator_train__device=device,
+            **self._training_params(),
+            callbacks=self._callbacks(),
+            device=device,
+            verbose=self.verbose,  # skorch's epoch table prints only when verbose
         )
-        generator_sizes = self._resolve_sizes(
-            self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
+        net.initialize()
+        if self.init == "gaussian":
+            init_potentials_from_gaussians(net.module_, means, covs, mean, cov)
+        net.module_.h.set_components_(
+            *(torch.as_tensor(c, dtype=torch.float32) for c in components)
         )
+        return net
+
+    def _callbacks(self):
         total_iterations = self.n_epochs * self.iterations_per_epoch
         callbacks = [
             (
@@ -263,32 +314,7 @@ class NeuralBarycenter(BaseEstimator):
         ]
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
-        net = NWBNet(
-            BarycenterModule,
-            module__n_measures=len(weights),
-            module__dim=dim,
-            module__potential_hidden_sizes=potential_sizes,
-            module__generator_hidden_sizes=generator_sizes,
-            optimizer=torch.optim.Adam,
-            optimizer__fused=True,  # one kernel per step instead of one per parameter
-            train_split=None,
-            iterator_train=MeasureBatchSampler,
-            iterator_train__device=device,
-            **self._training_params(),
-            callbacks=callbacks,
-            device=device,
-            verbose=self.verbose,  # skorch's epoch table prints only when verbose
-        )
-        net.initialize()
-        module = net.module_
-        means, covs = _gaussian_fits(Z, labels, len(weights))
-        mean, cov = gaussian_barycenter(means, covs, weights)
-        self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
-        if self.init == "gaussian":
-            _init_from_gaussians(module, means, covs, mean, cov)
-        else:  # identity maps, and unit-variance noise around the barycenter's mean
-            module.h.set_affine_(torch.as_tensor(mean, dtype=torch.float32), torch.eye(dim))
-        return net
+        return callbacks
 
     def _training_params(self):
         """The net's parameters that a warm start may change between fits."""
@@ -331,8 +357,9 @@ class NeuralBarycenter(BaseEstimator):
         noise = torch.randn(
             n_samples, self.n_features_in_, generator=generator, device=parameter.device
         )
+        pick = torch.rand(n_samples, generator=generator, device=parameter.device)
         with torch.inference_mode():
-            Z = module.h(noise).cpu().numpy().astype(np.float64)
+            Z = module.h(noise, pick).cpu().numpy().astype(np.float64)
         return self._unstandardise(Z)
 
     def push_forward(self, X, y):
@@ -460,26 +487,3 @@ def _pad_by_measure(X, labels, n_measures):
     positions = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)
     padded[labels[order], positions] = X[order]
     return padded, counts
-
-
-def _gaussian_fits(X, labels, n_measures):
-    """Means and covariances of each measure; Ledoit-Wolf shrinkage keeps the covariances
-    positive definite when a measure has few samples relative to the dimension."""
-    means = np.stack([X[labels == k].mean(axis=0) for k in range(n_measures)])
-    covs = np.stack([ledoit_wolf(X[labels == k])[0] for k in range(n_measures)])
-    return means, covs
-
-
-def _init_from_gaussians(module, means, covs, mean, cov):
-    """Start f, g and h at the exact solution for Gaussian measures (means, covs), whose
-    barycenter is N(mean, cov)."""
-    to_measure = np.stack([gaussian_transport_matrix(cov, c) for c in covs])
-    to_barycenter = np.stack([gaussian_transport_matrix(c, cov) for c in covs])
-    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
-    module.f.set_quadratic_(
-        as_tensor(to_measure), as_tensor(means - np.einsum("kij,j->ki", to_measure, mean))
-    )
-    module.g.set_quadratic_(
-        as_tensor(to_barycenter), as_tensor(mean - np.einsum("kij,kj->ki", to_barycenter, means))
-    )
-    module.h.set_affine_(as_tensor(mean), as_tensor(sqrtm_psd(cov)))

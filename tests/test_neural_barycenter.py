@@ -240,3 +240,20 @@ def test_verbose_controls_output(fitted, capsys):
     assert capsys.readouterr().out == ""
     NeuralBarycenter(**TINY, verbose=1, random_state=0).fit(X, y)
     assert "train_loss" in capsys.readouterr().out
+
+
+def test_generator_components_follow_the_modes_of_the_first_guess():
+    """Separated modes get a mixture latent; Gaussian measures keep the exact Gaussian start."""
+    from sklearn_wb.numerics import make_gaussian_mixtures
+
+    X, y = make_gaussian_mixtures(2, 2000, random_state=0)
+    kwargs = dict(TINY, n_epochs=1, random_state=0)
+    multimodal = NeuralBarycenter(**kwargs).fit(X, y)
+    assert multimodal.net_.module_.h.n_components >= 4
+    X, y = sample_gaussians(*random_gaussians(2, 2, random_state=0), 2000, random_state=0)
+    gaussian = NeuralBarycenter(**kwargs).fit(X, y)
+    assert gaussian.net_.module_.h.n_components == 1
+    fixed = NeuralBarycenter(**kwargs, n_components=3).fit(X, y)
+    assert fixed.net_.module_.h.n_components == 3
+    samples = fixed.sample(50, random_state=1)
+    np.testing.assert_array_equal(samples, fixed.sample(50, random_state=1))

@@ -8,7 +8,7 @@ import torch
 from skorch import NeuralNet
 from torch import nn
 
-from .generator import AffineResidualGenerator
+from .generator import MixtureResidualGenerator
 from .icnn import BatchedICNNPotential
 from .nwb_objective import NWBObjective
 
@@ -22,17 +22,25 @@ class BarycenterModule(nn.Module):
     dim : int
     potential_hidden_sizes : sequence of int
     generator_hidden_sizes : sequence of int
+    generator_components : int, default=1
     """
 
-    def __init__(self, n_measures, dim, potential_hidden_sizes, generator_hidden_sizes):
+    def __init__(
+        self,
+        n_measures,
+        dim,
+        potential_hidden_sizes,
+        generator_hidden_sizes,
+        generator_components=1,
+    ):
         super().__init__()
         self.f = BatchedICNNPotential(n_measures, dim, potential_hidden_sizes)
         self.g = BatchedICNNPotential(n_measures, dim, potential_hidden_sizes)
-        self.h = AffineResidualGenerator(dim, generator_hidden_sizes)
+        self.h = MixtureResidualGenerator(dim, generator_hidden_sizes, generator_components)
         self.register_buffer("weights", torch.full((n_measures,), 1.0 / n_measures))
 
-    def forward(self, noise):
-        return self.h(noise)
+    def forward(self, noise, uniform):
+        return self.h(noise, uniform)
 
 
 class MeasureBatchSampler:
@@ -40,8 +48,9 @@ class MeasureBatchSampler:
 
     Used as skorch's ``iterator_train``: the dataset's X is a zero-padded tensor of shape
     (n_measures, max_count, d) and its y the number of real rows per measure. Each batch
-    is ``(samples, noise)``: ``batch_size`` rows drawn with replacement from every measure,
-    shape (n_measures, batch_size, d), and standard Gaussian noise (batch_size, d).
+    is ``(samples, latent)``: ``batch_size`` rows drawn with replacement from every measure,
+    shape (n_measures, batch_size, d), and the generator's latent: standard Gaussian noise
+    (batch_size, d) and uniform numbers (batch_size,) that pick its mixture components.
 
     Parameters
     ----------
@@ -77,7 +86,8 @@ class MeasureBatchSampler:
             noise = torch.randn(
                 self.batch_size, dim, generator=self.generator, device=self.padded.device
             )
-            yield self.padded[rows, index], noise
+            pick = torch.rand(self.batch_size, generator=self.generator, device=noise.device)
+            yield self.padded[rows, index], (noise, pick)
 
 
 class NWBNet(NeuralNet):
@@ -108,12 +118,12 @@ class NWBNet(NeuralNet):
         self.optimizer_.step()
 
     def train_step(self, batch, **fit_params):
-        samples, noise = batch
+        samples, latent = batch
         module, objective = self.module_, self.criterion_
         module.train()
         f_params, g_params = list(module.f.parameters()), list(module.g.parameters())
         h_params = list(module.h.parameters())
-        barycenter_samples = module.h(noise).detach()
+        barycenter_samples = module.h(*latent).detach()
         for _ in range(self.n_inner_f):
             for _ in range(self.n_inner_g):
                 self._descend(objective.g_loss(module.f, module.g, samples), g_params)
@@ -121,6 +131,6 @@ class NWBNet(NeuralNet):
                 objective.f_loss(module.f, module.g, samples, barycenter_samples), f_params
             )
             module.f.clip_negative_weights_()
-        self._descend(objective.h_loss(module.f, module.h(noise), module.weights), h_params)
+        self._descend(objective.h_loss(module.f, module.h(*latent), module.weights), h_params)
         cost = objective(module.f, module.g, samples, barycenter_samples, module.weights)
         return {"loss": cost.detach(), "y_pred": barycenter_samples}

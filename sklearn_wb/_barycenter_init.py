@@ -1,0 +1,86 @@
+"""Starting points of the NWB networks: closed-form Gaussian maps and a mixture latent.
+
+Shared by the sample-based estimators. Everything here works in standardised units.
+"""
+
+import numpy as np
+import torch
+from sklearn.covariance import ledoit_wolf
+from sklearn.mixture import GaussianMixture
+
+from .numerics.gaussian import gaussian_transport_matrix, sqrtm_psd
+
+# Component counts tried by n_components="auto", in order; the search stops at the first
+# count whose BIC is no better than the previous one.
+_AUTO_COMPONENTS = (1, 2, 4, 8, 16)
+_MIXTURE_FIT_SAMPLES = 10_000
+
+
+def gaussian_fits(X, labels, n_measures):
+    """Means and covariances of each measure; Ledoit-Wolf shrinkage keeps the covariances
+    positive definite when a measure has few samples relative to the dimension."""
+    means = np.stack([X[labels == k].mean(axis=0) for k in range(n_measures)])
+    covs = np.stack([ledoit_wolf(X[labels == k])[0] for k in range(n_measures)])
+    return means, covs
+
+
+def gaussian_maps(means, covs, mean, cov):
+    """Affine OT maps x -> A_k x + b_k from each Gaussian fit to N(mean, cov)."""
+    matrices = np.stack([gaussian_transport_matrix(c, cov) for c in covs])
+    offsets = mean - np.einsum("kij,kj->ki", matrices, means)
+    return matrices, offsets
+
+
+def init_potentials_from_gaussians(module, means, covs, mean, cov):
+    """Start f and g at the exact maps between the Gaussian fits (means, covs) and their
+    barycenter N(mean, cov)."""
+    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    to_measure = np.stack([gaussian_transport_matrix(cov, c) for c in covs])
+    module.f.set_quadratic_(
+        as_tensor(to_measure), as_tensor(means - np.einsum("kij,j->ki", to_measure, mean))
+    )
+    module.g.set_quadratic_(*map(as_tensor, gaussian_maps(means, covs, mean, cov)))
+
+
+def first_guess_samples(X, labels, weights, maps, n_samples, rng):
+    """Samples of sum_k a_k (T_k)# mu_k: each measure pushed by its map T_k (identity when
+    ``maps`` is None), mixed with the barycentric weights."""
+    measure = rng.choice(len(weights), size=n_samples, p=weights)
+    samples = np.empty((n_samples, X.shape[1]))
+    for k in np.unique(measure):
+        picked = measure == k
+        rows = rng.choice(np.flatnonzero(labels == k), size=picked.sum())
+        samples[picked] = X[rows] if maps is None else X[rows] @ maps[0][k].T + maps[1][k]
+    return samples
+
+
+def latent_mixture(samples, n_components, random_state):
+    """Gaussian mixture fitted to ``samples``, as generator components.
+
+    Returns
+    -------
+    shifts : ndarray of shape (n_components, d)
+    scales : ndarray of shape (n_components, d, d)
+        Upper-triangular factors with scales[c]^T scales[c] the component covariance.
+    probabilities : ndarray of shape (n_components,)
+    """
+    samples = samples[:_MIXTURE_FIT_SAMPLES]
+    counts = (n_components,)
+    if n_components == "auto":
+        # Ten distinct points per component at least: small data sets get few components.
+        max_count = len(np.unique(samples, axis=0)) // 10
+        counts = [c for c in _AUTO_COMPONENTS if c <= max(max_count, 1)]
+    best, best_bic = None, np.inf
+    for count in counts:
+        mixture = GaussianMixture(count, random_state=random_state).fit(samples)
+        bic = mixture.bic(samples)
+        if bic >= best_bic:
+            break
+        best, best_bic = mixture, bic
+    scales = np.linalg.cholesky(best.covariances_).transpose(0, 2, 1)
+    return best.means_, scales, best.weights_
+
+
+def gaussian_generator_components(mean, cov):
+    """One component: exactly N(mean, cov)."""
+    return mean[None], sqrtm_psd(cov)[None], np.ones(1)
