@@ -27,13 +27,14 @@ means the same in both. On a non-square grid both axes share the spacing
 **Stability at small reg.** The scalings :math:`u, v, d` overflow once mass must travel
 further than about :math:`\sqrt{700\,\mathrm{reg}}` (POT's default turns NaN at
 ``reg=1e-3`` between opposite corners). Here they are held as logarithms (the potentials
-divided by reg), and each 1-D blur is a matrix product after a max-shift per vector:
+divided by reg), and the blur is two matrix products after one max-shift per image:
 :math:`\log K e^{x} = m + \log K e^{x - m}`, :math:`m = \max x`. The shift is exact as long
 as the dominant terms of the sum do not underflow; where a result falls below
-:math:`\tfrac34 \log(\text{tiny})` they may have, and those vectors alone are redone with an
-exact ``logsumexp``. In float64 the fallback never runs for ``reg > 2e-3``
-(the shift loses at most :math:`1/\mathrm{reg}` in the exponent) and rarely below; it keeps
-the solver finite at any reg.
+:math:`\tfrac34 \log(\text{tiny})` they may have, and those images are redone with a shift
+per row, then per column, and the vectors still suspect with an exact ``logsumexp``. In
+float64 the shift loses at most :math:`2/\mathrm{reg}` in the exponent (:math:`1/\mathrm{reg}`
+per axis), so nothing is redone for ``reg > 4e-3`` and no logsumexp runs for
+``reg > 2e-3``; below, the fallbacks keep the solver finite at any reg.
 
 References
 ----------
@@ -49,7 +50,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .grid_reference import _device, check_grid_measures
 
@@ -88,7 +89,12 @@ def _exact_log_matvec(x, log_kernel):
 
 
 class _LogBlur:
-    """Separable log-domain Gibbs blur of (..., H, W) images: rows, then columns."""
+    """Separable log-domain Gibbs blur of (..., H, W) images.
+
+    Fast path: one max-shift per image and two matrix products. Images where the result
+    may have underflowed are redone axis by axis with a shift per row, then per column
+    (:func:`_log_matvec`), which also falls back to the exact logsumexp where needed.
+    """
 
     def __init__(self, shape, reg, dtype, device):
         spacing = 1.0 / (max(shape) - 1)
@@ -97,8 +103,18 @@ class _LogBlur:
             x = torch.arange(n, dtype=dtype, device=device) * spacing
             log_kernel = -((x[:, None] - x[None, :]) ** 2) / reg
             self.axes.append((torch.exp(log_kernel), log_kernel))
+        self.threshold = 0.75 * math.log(torch.finfo(dtype).tiny)
 
     def __call__(self, log_images):
+        (kernel_h, _), (kernel_w, _) = self.axes
+        shift = log_images.amax(dim=(-2, -1), keepdim=True)
+        out = torch.log(kernel_h @ torch.exp(log_images - shift) @ kernel_w) + shift
+        suspect = (out - shift < self.threshold).any(dim=-1).any(dim=-1)
+        if suspect.any():
+            out[suspect] = self._by_axis(log_images[suspect])
+        return out
+
+    def _by_axis(self, log_images):
         (kernel_h, log_kernel_h), (kernel_w, log_kernel_w) = self.axes
         blurred = _log_matvec(log_images, kernel_w, log_kernel_w).transpose(-1, -2)
         return _log_matvec(blurred, kernel_h, log_kernel_h).transpose(-1, -2)
@@ -112,23 +128,28 @@ def _annealing_schedule(reg, reg_start, n_stages):
 
 
 def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, check_every):
-    """Iterate the debiased fixed point in the log domain; ``state`` is updated in place."""
+    """Iterate the debiased fixed point in the log domain; ``state`` is updated in place.
+
+    Stops when the barycenter moves by less than ``tol`` in L1 per iteration, measured over
+    the last ``check_every`` iterations, in every problem of the batch.
+    """
+    checked = torch.exp(state["log_bar"])
     for iteration in range(1, max_iter + 1):
         log_v = state["log_bar"].unsqueeze(-3) - state["log_ku"]
-        state["log_u"] = log_measures - blur(log_v)
+        # d's blur only needs the previous d: one call blurs the k images of v and d
+        blurred = blur(torch.cat([log_v, state["log_d"].unsqueeze(-3)], dim=-3))
+        state["log_u"] = log_measures - blurred[..., :-1, :, :]
         state["log_ku"] = blur(state["log_u"])
         log_bar = state["log_d"] + (weights[..., None, None] * state["log_ku"]).sum(dim=-3)
+        # the paper's averaged step; a full step (d = b / Kd) oscillated in our measurements
+        state["log_d"] = 0.5 * (state["log_d"] + log_bar - blurred[..., -1, :, :])
         state["log_bar"] = log_bar
-        state["log_d"] = 0.5 * (state["log_d"] + log_bar - blur(state["log_d"]))
-        if iteration % check_every == 0 and _marginal_error(log_v, state, weights) < tol:
-            break
+        if iteration % check_every == 0:
+            bar = torch.exp(log_bar)
+            if float((bar - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
+                break
+            checked = bar
     return iteration
-
-
-def _marginal_error(log_v, state, weights):
-    """Largest weighted L1 gap between each plan's barycenter-side marginal and b."""
-    gaps = (torch.exp(log_v + state["log_ku"]) - torch.exp(state["log_bar"]).unsqueeze(-3)).abs()
-    return float((weights * gaps.sum(dim=(-2, -1))).sum(dim=-1).max())
 
 
 @validate_params(
@@ -140,7 +161,6 @@ def _marginal_error(log_v, state, weights):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "reg_start": [Interval(Real, 0, None, closed="neither"), None],
         "n_stages": [Interval(Integral, 1, None, closed="left")],
-        "dtype": [StrOptions({"float32", "float64"})],
         "device": [str, torch.device],
     },
     prefer_skip_nested_validation=True,
@@ -150,11 +170,10 @@ def sinkhorn_barycenter_2d(
     weights=None,
     *,
     reg=0.004,
-    tol=1e-4,
+    tol=1e-3,
     max_iter=2000,
     reg_start=None,
     n_stages=1,
-    dtype="float64",
     device="cpu",
 ):
     r"""Debiased Sinkhorn barycenter of histograms on a 2-D grid.
@@ -173,10 +192,11 @@ def sinkhorn_barycenter_2d(
     reg : float, default=0.004
         Entropic regularisation :math:`\varepsilon`, with POT's convention: cells at
         ``linspace(0, 1, max(H, W))`` and kernel :math:`\exp(-|x - y|^2 / \mathrm{reg})`.
-    tol : float, default=1e-4
-        Stop when, in every problem, the weighted L1 gap between each transport plan's
-        marginal on the barycenter side and the barycenter falls below it (checked every
-        10 iterations).
+    tol : float, default=1e-3
+        Stop when, in every problem, the barycenter moved by less than ``tol`` in L1 per
+        iteration over the last 10. The debiasing step converges slowly on sharp shapes
+        (it deconvolves the kernel): ``1e-3`` already beats POT's default stopping on the
+        known-answer problems; ``3e-4`` gains about 10% in L1 there for 2-3x the time.
     max_iter : int, default=2000
         Iterations per stage of the reg schedule.
     reg_start : float or None, default=None
@@ -184,9 +204,6 @@ def sinkhorn_barycenter_2d(
         at ``reg``), each stage warm-started from the previous potentials.
     n_stages : int, default=1
         Number of stages of the schedule.
-    dtype : {"float64", "float32"}, default="float64"
-        Working precision; float32 halves the cost of the products but falls back to the
-        exact logsumexp far more often at small reg.
     device : str or torch.device, default="cpu"
         ``"auto"`` uses CUDA when present.
 
@@ -216,7 +233,9 @@ def sinkhorn_barycenter_2d(
         return measures[..., 0, :, :]
     batch_shape, image_shape = measures.shape[:-3], measures.shape[-2:]
     device = _device(device)
-    as_tensor = lambda a: torch.as_tensor(a, dtype=getattr(torch, dtype), device=device)  # noqa: E731
+    # float64: float32 products underflow beyond exp(-87) and fall back to logsumexp at
+    # reg 0.004 already, which made them 10-100x slower (measured at 64 x 64)
+    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64, device=device)  # noqa: E731
     log_measures = torch.log(as_tensor(measures.reshape(-1, *measures.shape[-3:])))
     weights = as_tensor(weights.reshape(-1, weights.shape[-1]))
     state = _initial_state(log_measures)
