@@ -1,5 +1,6 @@
 """Wasserstein barycenters as scikit-learn estimators running on torch."""
 
+from ._common import load
 from .grid_predictor import GridBarycenterPredictor
 from .neural_barycenter import NeuralBarycenter
 from .numerics import (
@@ -21,5 +22,6 @@ __all__ = [
     "gaussian_barycenter",
     "kde_kl",
     "l2_uvp",
+    "load",
     "relative_covariance_error",
 ]

@@ -1,6 +1,5 @@
 """GridBarycenterPredictor: Wasserstein barycenters of grids in one forward pass (DCNN paper)."""
 
-import json
 import tempfile
 from importlib import resources
 from numbers import Integral, Real
@@ -16,16 +15,16 @@ from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 
+from ._common import PersistenceMixin, load, resolve_device
 from .deep.kl_loss import GridKLLoss
 from .deep.unet import MultiInputUNet
 from .deep.warm_start import update_training_params
-from .neural_barycenter import resolve_device
 from .numerics.grid_reference import check_grid_measures
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
-class GridBarycenterPredictor(BaseEstimator):
+class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     r"""Predict the Wasserstein barycenter of ``k >= 2`` images on a grid, for any weights.
 
     A multi-input U-Net (Sec. 3.1 of the DCNN grid barycenter paper) whose ``k``
@@ -83,6 +82,14 @@ class GridBarycenterPredictor(BaseEstimator):
         The trained net; ``net_.module_`` is the :class:`MultiInputUNet`.
     history_ : skorch.History
         Per-epoch losses and learning rates.
+
+    Notes
+    -----
+    Share a fitted model with ``model.save(path)`` and :func:`sklearn_wb.load`: the file
+    holds safetensors weights and JSON metadata, and loading it runs no code (a model
+    saved on a GPU loads on a CPU); :meth:`pretrained` reads the shipped model this way.
+    Pickle and joblib work too, but loading them runs code from the file: use them only
+    for trusted, local files.
 
     Examples
     --------
@@ -242,6 +249,9 @@ class GridBarycenterPredictor(BaseEstimator):
     def pretrained(cls, size=64, device="auto"):
         """The model trained by ``scripts/train_grid_default.py``, shipped in the package.
 
+        It is a file written by :meth:`save` (``sklearn_wb/pretrained/``), read with
+        :func:`sklearn_wb.load`.
+
         Parameters
         ----------
         size : int, default=64
@@ -253,19 +263,19 @@ class GridBarycenterPredictor(BaseEstimator):
         model : GridBarycenterPredictor
             Fitted, ready to ``predict``; no network access.
         """
-        folder = resources.files("sklearn_wb") / "pretrained"
-        name = f"grid_unet_{size}"
-        if not (folder / f"{name}.pt").is_file():
+        file = resources.files("sklearn_wb") / "pretrained" / f"grid_unet_{size}.safetensors"
+        if not file.is_file():
             raise ValueError(f"No pretrained grid model for size={size}.")
-        info = json.loads((folder / f"{name}.json").read_text())
-        model = cls(**info["params"], device=device)
-        model.net_ = model._build_net(None, 0)
-        model.net_.initialize()
-        with resources.as_file(folder / f"{name}.pt") as path:
-            state = torch.load(path, map_location=model.net_.device, weights_only=True)
-        model.net_.module_.load_state_dict(state)
-        model.history_ = model.net_.history
+        with resources.as_file(file) as path:
+            model = load(path, device=device)
+        if not isinstance(model, cls):
+            raise ValueError(f"{file} holds a {type(model).__name__}, not a {cls.__name__}.")
         return model
+
+    def _rebuild_net(self, module_kwargs):
+        """Persistence hook: the net of a saved model, before its weights are loaded. The
+        module's arguments are the ``width`` and ``depth`` parameters, restored already."""
+        return self._build_net(None, 0).initialize()
 
     def _build_net(self, checkpoint_dir, seed):
         validation = self.validation_fraction > 0

@@ -20,6 +20,7 @@ from ._barycenter_init import (
     init_potentials_from_gaussians,
     latent_mixture,
 )
+from ._common import PersistenceMixin, resolve_device
 from .deep.averaging import WeightAveraging
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params
@@ -33,14 +34,7 @@ _SCORE_SEED = 0
 _FIRST_GUESS_SAMPLES = 10_000
 
 
-def resolve_device(device):
-    """``"auto"`` -> CUDA when present, else CPU; anything else is passed to torch."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-class NeuralBarycenter(BaseEstimator):
+class NeuralBarycenter(PersistenceMixin, BaseEstimator):
     r"""Wasserstein-2 barycenter of sample sets, learned as a generative model (NWB-I).
 
     Given samples of measures :math:`\mu_1, \dots, \mu_N` and weights :math:`a`, learns a
@@ -116,6 +110,13 @@ class NeuralBarycenter(BaseEstimator):
     gaussian_mean_, gaussian_cov_ : ndarray
         Barycenter of the measures' Gaussian fits (the closed-form baseline).
 
+    Notes
+    -----
+    Share a fitted model with ``model.save(path)`` and :func:`sklearn_wb.load`: the file
+    holds safetensors weights and JSON metadata, and loading it runs no code (a model
+    saved on a GPU loads on a CPU). Pickle and joblib work too and keep everything, but
+    loading them runs code from the file: use them only for trusted, local files.
+
     References
     ----------
     J. Fan, A. Taghvaei, Y. Chen. Scalable computations of Wasserstein barycenter via
@@ -130,6 +131,17 @@ class NeuralBarycenter(BaseEstimator):
     >>> model.fit(X, y).sample(5, random_state=0).shape
     (5, 2)
     """
+
+    _persisted_attributes = (
+        "classes_",
+        "weights_",
+        "n_features_in_",
+        "feature_names_in_",
+        "loc_",
+        "scale_",
+        "gaussian_mean_",
+        "gaussian_cov_",
+    )
 
     _parameter_constraints = {
         "weights": ["array-like", None],
@@ -274,17 +286,30 @@ class NeuralBarycenter(BaseEstimator):
         components = latent_mixture(first_guess, self.n_components, rng.integers(2**31))
         if len(components[0]) == 1 and self.init == "gaussian":
             components = gaussian_generator_components(mean, cov)
-        net = NWBNet(
-            BarycenterModule,
-            module__n_measures=len(weights),
-            module__dim=dim,
-            module__potential_hidden_sizes=self._resolve_sizes(
+        net = self._make_net(
+            device,
+            n_measures=len(weights),
+            dim=dim,
+            potential_hidden_sizes=self._resolve_sizes(
                 self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim
             ),
-            module__generator_hidden_sizes=self._resolve_sizes(
+            generator_hidden_sizes=self._resolve_sizes(
                 self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
             ),
-            module__generator_components=len(components[0]),
+            generator_components=len(components[0]),
+        )
+        if self.init == "gaussian":
+            init_potentials_from_gaussians(net.module_, means, covs, mean, cov)
+        net.module_.h.set_components_(
+            *(torch.as_tensor(c, dtype=torch.float32) for c in components)
+        )
+        return net
+
+    def _make_net(self, device, **module_kwargs):
+        """An initialised net for a BarycenterModule built from ``module_kwargs``."""
+        net = NWBNet(
+            BarycenterModule,
+            **{f"module__{key}": value for key, value in module_kwargs.items()},
             optimizer=torch.optim.Adam,
             optimizer__fused=True,  # one kernel per step instead of one per parameter
             train_split=None,
@@ -295,13 +320,11 @@ class NeuralBarycenter(BaseEstimator):
             device=device,
             verbose=self.verbose,  # skorch's epoch table prints only when verbose
         )
-        net.initialize()
-        if self.init == "gaussian":
-            init_potentials_from_gaussians(net.module_, means, covs, mean, cov)
-        net.module_.h.set_components_(
-            *(torch.as_tensor(c, dtype=torch.float32) for c in components)
-        )
-        return net
+        return net.initialize()
+
+    def _rebuild_net(self, module_kwargs):
+        """Persistence hook: the net of a saved model, before its weights are loaded."""
+        return self._make_net(resolve_device(self.device), **module_kwargs)
 
     def _callbacks(self):
         total_iterations = self.n_epochs * self.iterations_per_epoch
