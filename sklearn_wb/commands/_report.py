@@ -1,7 +1,10 @@
 """Tables for the terminal and for docs/benchmarks/*.rst."""
 
+import contextlib
 import os
 import platform
+import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,8 +36,50 @@ def machine_description(threads):
     return f"{device}, {threads} torch thread(s), torch {torch.__version__}"
 
 
+def time_unit(seconds):
+    """One unit for all the times of a table: ``("s", 1.0)``, or ``("ms", 1e-3)`` where the
+    shortest is under 0.1 s."""
+    return ("s", 1.0) if min(seconds) >= 0.1 else ("ms", 1e-3)
+
+
+def format_time(seconds, scale):
+    """A time in the table's unit: three significant digits, whole numbers from 100 on."""
+    value = seconds / scale
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+class _PlainText:
+    """Text stream that drops ANSI colour codes (skorch's epoch table colours the best loss)."""
+
+    _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(self._ANSI.sub("", text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def plain_stdout_when_piped():
+    """Strip ANSI colour codes from stdout unless it is a terminal. skorch's PrintLog has no
+    colour switch (its ``tablefmt`` does not affect them), so the commands filter stdout."""
+    stream = sys.stdout if sys.stdout.isatty() else _PlainText(sys.stdout)
+    with contextlib.redirect_stdout(stream):
+        yield
+
+
 def write_rst(path, title, command, sections, notes=()):
-    """Write a benchmark page: the command, then one table per (heading, headers, rows)."""
+    """Write a benchmark page: the command, then one table per (heading, headers, rows).
+
+    ``path=None`` (a non-default run without ``--output``) writes nothing and says so.
+    """
+    if path is None:
+        print("table not written: non-default run (pass --output to write it)")
+        return
     lines = [
         title,
         "=" * len(title),

@@ -24,12 +24,32 @@ TARGETS = {2: 0.1, 16: 0.1, 64: 0.3, 128: 0.5}  # BW2-UVP %, the level published
 
 
 def add_arguments(parser):
-    parser.add_argument("--dims", type=int, nargs="+", default=[2, 16, 64, 128])
-    parser.add_argument("--samples-per-measure", type=int, default=50_000)
-    parser.add_argument("--eval-samples", type=int, default=100_000)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", default="docs/benchmarks/dimensions.rst")
+    parser.add_argument(
+        "--dims", type=int, nargs="+", default=[2, 16, 64, 128], help="dimensions to fit"
+    )
+    parser.add_argument(
+        "--samples-per-measure", type=int, default=50_000, help="training samples per Gaussian"
+    )
+    parser.add_argument(
+        "--eval-samples", type=int, default=100_000, help="barycenter samples scored by BW2-UVP"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
+    parser.add_argument(
+        "--output",
+        default="docs/benchmarks/dimensions.rst",
+        help="page to write; runs with other options write it only where given",
+    )
+
+
+# Fit seconds on one CPU thread (docs/benchmarks/dimensions.rst); sampling adds a little.
+_FIT_SECONDS = {2: 30, 16: 45, 64: 240, 128: 345}
+
+
+def estimated_duration(args):
+    """The measured fit times of the chosen dimensions, of the nearest measured one for others."""
+    seconds = sum(_FIT_SECONDS[min(_FIT_SECONDS, key=lambda d: abs(d - dim))] for dim in args.dims)
+    return f"about {max(1, round(seconds / 60))} min on one CPU thread"
 
 
 def run(args):

@@ -35,30 +35,85 @@ from geomloss import ImagesBarycenter
 from .. import GridBarycenterPredictor
 from ..neural_barycenter import resolve_device
 from ..numerics import grid_barycenter, random_shape_contours
-from ._report import format_table, machine_description, write_rst
+from ._report import format_table, format_time, machine_description, time_unit, write_rst
 
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
 _HELD_OUT_SEED = 12345  # training data uses random_state=0
 _FLOOR = 1e-12  # keeps log finite where a baseline puts exactly zero mass
 _BLUR = 0.01  # GeomLoss blur of every GeomLoss solver here (the grid_barycenter default)
 _HAS_KEOPS = importlib.util.find_spec("pykeops") is not None  # ImagesBarycenter needs it
+_MODEL_SIZE = 64  # grid side of the shipped model: GridBarycenterPredictor.pretrained(size=64)
 
 
 def add_arguments(parser):
-    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 512])
-    parser.add_argument("--max-linearised-size", type=int, default=128)
-    parser.add_argument("--max-reference-size", type=int, default=64)
-    parser.add_argument("--max-images-size", type=int, default=128)
-    parser.add_argument("--accuracy-size", type=int, default=64)
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[64, 128, 512], help="grid sides to time"
+    )
+    parser.add_argument(
+        "--max-linearised-size",
+        type=int,
+        default=128,
+        help="largest side at which the 1-step GeomLoss solver is timed",
+    )
+    parser.add_argument(
+        "--max-reference-size",
+        type=int,
+        default=64,
+        help="largest side at which the 10-step GeomLoss solver is timed",
+    )
+    parser.add_argument(
+        "--max-images-size",
+        type=int,
+        default=128,
+        help="largest side at which ImagesBarycenter is timed (needs pykeops)",
+    )
+    parser.add_argument(
+        "--accuracy-size",
+        type=int,
+        default=_MODEL_SIZE,
+        help=f"grid side of the accuracy table (the shipped model is trained at {_MODEL_SIZE})",
+    )
     parser.add_argument("--n-problems", type=int, default=4, help="held-out problems per k")
     parser.add_argument("--batch", type=int, default=16, help="barycenters per predict call")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument(
         "--device", default="auto", help="for the predictor and the timed GeomLoss solvers"
     )
-    parser.add_argument("--quick", action="store_true", help="32^2 only, one problem per k")
-    parser.add_argument("--cache-dir", default=".cache/reproduce_grid")
-    parser.add_argument("--output", default="docs/benchmarks/grid.rst")
+    parser.add_argument(
+        "--quick", action="store_true", help="32^2 only, one problem per k (a smoke test)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=".cache/reproduce_grid",
+        help="on-disk cache of the 10-step reference barycenters",
+    )
+    parser.add_argument(
+        "--output",
+        default="docs/benchmarks/grid.rst",
+        help="page to write; runs with other options write it only where given",
+    )
+
+
+def estimated_duration(args):
+    """Measured on one CPU thread: --quick 20 s, 1 min on a first run (KeOps compilation,
+    references); the default run about 5 min of timings plus 12 references of ~1 min each."""
+    if args.quick:
+        return "about 20 s on one CPU thread, 1 min on a first run (it fills --cache-dir)"
+    return (
+        "about 18 min on one CPU thread with the default options, about 6 min once the "
+        "10-step references are cached in --cache-dir"
+    )
+
+
+def training_size_note(accuracy_size):
+    """A warning when the accuracy grid is not the size the shipped model was trained at."""
+    if accuracy_size == _MODEL_SIZE:
+        return None
+    return (
+        f"Note: accuracy measured at {accuracy_size}^2, but the shipped model was trained at "
+        f"{_MODEL_SIZE}^2: these rows score it away from its training size, not its accuracy "
+        f"at {_MODEL_SIZE}^2."
+    )
 
 
 def run(args):
@@ -68,28 +123,25 @@ def run(args):
     torch.set_num_threads(args.threads)
     if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
         _images_barycenter(_contours(2, 32, _HELD_OUT_SEED), np.full(2, 0.5), args.device)
-    model = GridBarycenterPredictor.pretrained(device=args.device)
-    timing = [_time_row(model, size, args) for size in args.sizes]
-    timing_headers = [
-        "size",
-        "predictor ms",
-        "GeomLoss 1 step",
-        "GeomLoss 10 steps",
-        "ImagesBarycenter",
-        "POT",
-        "POT debiased",
-    ]
-    accuracy_headers = ["k", "method", "KL", "L1", "ms"]
+    model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
+    timing_headers, timing = _timing_table(
+        args.sizes, [_time_row(model, size, args) for size in args.sizes]
+    )
     references = joblib.Memory(args.cache_dir, verbose=0).cache(_reference_problems)
-    accuracy = [
-        row
-        for k in (2, 3, 5)
-        for row in _accuracy_rows(
-            model, k, *references(k, args.accuracy_size, args.n_problems), device=args.device
-        )
-    ]
+    accuracy_headers, accuracy = _accuracy_table(
+        [
+            row
+            for k in (2, 3, 5)
+            for row in _accuracy_rows(
+                model, k, *references(k, args.accuracy_size, args.n_problems), device=args.device
+            )
+        ]
+    )
+    size_note = training_size_note(args.accuracy_size)
     print(format_table(timing_headers, timing))
     print(format_table(accuracy_headers, accuracy))
+    if size_note:
+        print(size_note)
     command = (
         "python -m sklearn_wb reproduce grid --sizes "
         + " ".join(map(str, args.sizes))
@@ -105,7 +157,7 @@ def run(args):
         command,
         [
             (
-                "Seconds per barycenter (ratios: times slower than the predictor)",
+                "Time per barycenter (in brackets: times slower than the predictor)",
                 timing_headers,
                 timing,
             ),
@@ -117,11 +169,13 @@ def run(args):
         ],
         notes=[
             f"Machine: {machine_description(args.threads)}. Shipped model "
-            "``GridBarycenterPredictor.pretrained()`` (trained at 64^2 on linearised targets). "
+            "``GridBarycenterPredictor.pretrained()`` (trained at "
+            f"{_MODEL_SIZE}^2 on linearised targets). "
             f"GeomLoss blur {_BLUR}, scaling 0.9, tensorized; ImagesBarycenter "
             f"{'with pykeops' if _HAS_KEOPS else 'skipped (no pykeops)'}; POT reg {_POT_REG}. "
             f"Accuracy: means over {args.n_problems} held-out problems per k with Dirichlet "
             "weights; KL(reference || estimate) and L1 of the unit-mass grids.",
+            *([size_note] if size_note else []),
         ],
     )
 
@@ -180,15 +234,30 @@ def _time_row(model, size, args):
         "GeomLoss 10 steps": args.max_reference_size,
         "ImagesBarycenter": args.max_images_size if _HAS_KEOPS else 0,
     }
-    row = [f"{size}^2", f"{predictor * 1e3:.2f}"]
+    row = {"predictor": predictor}
     for name, solve in once.items():
-        if size > largest.get(name, size):
-            row.append("skipped")
-            continue
-        seconds = _seconds(solve)
-        row.append(f"{seconds:.3g} s ({seconds / predictor:.0f}x)")
-        print(f"{size}^2 {name}: {seconds:.3g} s")
+        row[name] = None if size > largest.get(name, size) else _seconds(solve)
+        if row[name] is not None:
+            print(f"{size}^2 {name}: {row[name]:.3g} s")
     return row
+
+
+def _timing_table(sizes, rows):
+    """Headers and cells of the timing rows (method -> seconds, None where skipped), in one
+    time unit, with each time's ratio to the predictor's."""
+    unit, scale = time_unit([s for row in rows for s in row.values() if s is not None])
+    headers = ["size", *(f"{name} ({unit})" for name in rows[0])]
+    cells = [
+        [f"{size}^2", *(_time_cell(s, row["predictor"], scale) for s in row.values())]
+        for size, row in zip(sizes, rows)
+    ]
+    return headers, cells
+
+
+def _time_cell(seconds, predictor_seconds, scale):
+    if seconds is None:
+        return "skipped"
+    return f"{format_time(seconds, scale)} ({seconds / predictor_seconds:,.0f}x)"
 
 
 def _reference_problems(k, size, n):
@@ -205,8 +274,7 @@ def _accuracy_rows(model, k, measures, weights, references, device):
     n = len(measures)
     start = time.perf_counter()
     predicted = model.predict(measures, weights)
-    predict_ms = (time.perf_counter() - start) / n * 1e3
-    estimates = {"predictor": (predicted, predict_ms)}
+    estimates = {"predictor": (predicted, (time.perf_counter() - start) / n)}
     solvers = {
         "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(
             m, w, n_steps=1, device=device
@@ -220,11 +288,18 @@ def _accuracy_rows(model, k, measures, weights, references, device):
     for name, solve in solvers.items():
         start = time.perf_counter()
         grids = np.stack([solve(m, w) for m, w in zip(measures, weights)])
-        estimates[name] = (grids, (time.perf_counter() - start) / n * 1e3)
+        estimates[name] = (grids, (time.perf_counter() - start) / n)
     return [
-        [k, name, f"{_kl(references, grids):.3f}", f"{_l1(references, grids):.3f}", f"{ms:.3g}"]
-        for name, (grids, ms) in estimates.items()
+        [k, name, f"{_kl(references, grids):.3f}", f"{_l1(references, grids):.3f}", seconds]
+        for name, (grids, seconds) in estimates.items()
     ]
+
+
+def _accuracy_table(rows):
+    """Headers and cells of the accuracy rows (seconds last), in one time unit."""
+    unit, scale = time_unit([row[-1] for row in rows])
+    headers = ["k", "method", "KL", "L1", f"time per barycenter ({unit})"]
+    return headers, [[*row[:-1], format_time(row[-1], scale)] for row in rows]
 
 
 def _kl(references, estimates):
