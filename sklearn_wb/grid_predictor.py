@@ -2,6 +2,7 @@
 
 import tempfile
 from importlib import resources
+from math import ceil
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,8 +48,10 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     width : int, default=16
         Channels of the network's first level (doubled at each level).
     depth : int, default=4
-        Levels of the network; grid sides must be powers of 2 at least
-        ``2 ** (depth - 1)``.
+        Levels of the network; grid sides must be powers of 2 and at least
+        ``2 ** depth``: the deepest level, at ``1 / 2 ** (depth - 1)`` of the side,
+        needs 2 x 2 pixels for its instance normalisation (a 1 x 1 map cannot be
+        normalised), so smaller grids are rejected.
     max_epochs : int, default=10
     batch_size : int, default=16
         Training and prediction batch size.
@@ -156,8 +159,9 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, k, H, W)
-            Non-negative images with positive mass, ``k >= 2`` per example (rescaled to
-            unit mass).
+            Real, finite, non-negative images with positive mass, ``k >= 2`` per example.
+            Each is rescaled to unit mass, so any finite scale works (even 1e308 or
+            subnormal values everywhere).
         y : array-like of shape (n_samples, H, W)
             Reference barycenters (rescaled to unit mass).
         weights : array-like of shape (n_samples, k) or None, default=None
@@ -166,14 +170,18 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Returns
         -------
         self : GridBarycenterPredictor
+
+        Raises
+        ------
+        ValueError
+            On bad input (shapes, grid sides, complex, NaN or negative values, all-zero
+            images, weights off the simplex, no training example left after the
+            validation split), before anything is changed: a fitted estimator stays as
+            it was, an unfitted one unfitted.
         """
         measures, weights = self._check_measures(X, weights)
-        targets, _ = check_grid_measures(np.expand_dims(y, 1))
-        if targets.shape[:1] + targets.shape[2:] != measures.shape[:1] + measures.shape[2:]:
-            raise ValueError(
-                f"y must have shape {(measures.shape[0],) + measures.shape[2:]} "
-                f"(one barycenter per example), got {np.shape(y)}."
-            )
+        targets = _check_targets(y, measures.shape[:1] + measures.shape[2:])
+        self._check_training_size(len(targets))
         data = {"measures": measures.astype(np.float32), "weights": weights.astype(np.float32)}
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
@@ -190,7 +198,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
                 callbacks__checkpoint__dirname=checkpoints,
                 callbacks__sgdr__T_0=self.restart_period * self._batches_per_epoch(len(targets)),
             )
-            self.net_.partial_fit(data, targets[:, 0].astype(np.float32))
+            self.net_.partial_fit(data, targets.astype(np.float32))
         self.history_ = self.net_.history
         return self
 
@@ -200,7 +208,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, k, H, W)
-            Non-negative images with positive mass, ``k >= 2``; sides a power of 2.
+            Real, finite, non-negative images with positive mass, ``k >= 2``, at least
+            one sample; sides powers of 2, at least ``2 ** depth``. Any finite scale.
         weights : array-like of shape (n_samples, k) or None, default=None
             Barycentric weights on the simplex; ``None`` means uniform.
 
@@ -210,6 +219,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             Non-negative grids, each summing to 1.
         """
         check_is_fitted(self, "net_")
+        self._validate_params()  # batch_size may have been set since fit
         measures, weights = self._check_measures(X, weights)
         module = self.net_.module_.eval()
         device = next(module.parameters()).device
@@ -240,8 +250,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         score : float
         """
         predicted = self.predict(X, weights)
-        targets, _ = check_grid_measures(np.expand_dims(y, 1))
-        targets = targets[:, 0]
+        targets = _check_targets(y, predicted.shape)
         kl = (targets * (np.log(np.maximum(targets, 1e-300)) - np.log(predicted))).sum((1, 2))
         return -float(kl.mean())
 
@@ -319,6 +328,16 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             verbose=self.verbose,
         )
 
+    def _check_training_size(self, n_samples):
+        # skorch's ValidSplit holds out ceil(fraction * n) examples, as scikit-learn does.
+        n_valid = ceil(self.validation_fraction * n_samples)
+        if n_samples - n_valid < 1:
+            raise ValueError(
+                f"fit got {n_samples} example(s), and validation_fraction="
+                f"{self.validation_fraction} holds out {n_valid} for validation, leaving "
+                "none to train on. Give more examples or set validation_fraction=0."
+            )
+
     def _batches_per_epoch(self, n_samples):
         n_train = n_samples - int(n_samples * self.validation_fraction)
         return max(1, -(-n_train // self.batch_size))
@@ -326,14 +345,27 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     def _check_measures(self, X, weights):
         if np.ndim(X) != 4:
             raise ValueError(f"X must have shape (n_samples, k, H, W), got {np.shape(X)}.")
+        if np.shape(X)[0] == 0:
+            raise ValueError("X holds no examples: shape (0, k, H, W); at least one is needed.")
         measures, weights = check_grid_measures(X, weights)
         if measures.shape[1] < 2:
             raise ValueError(f"X needs k >= 2 measures per sample, got k={measures.shape[1]}.")
-        smallest = 2 ** (self.depth - 1)
+        # The deepest level sees 1 / 2 ** (depth - 1) of each side and needs 2 x 2 pixels.
+        smallest = 2**self.depth
         for side in measures.shape[2:]:
             if side & (side - 1) or side < smallest:
                 raise ValueError(
-                    f"grid sides must be powers of 2 and at least {smallest} for depth="
-                    f"{self.depth}, got {measures.shape[2:]}."
+                    f"grid sides must be powers of 2 and at least 2**depth = {smallest} for "
+                    f"depth={self.depth}, got {measures.shape[2:]}."
                 )
         return measures, weights
+
+
+def _check_targets(y, shape):
+    """Barycenters ``y`` of the given (n_samples, H, W) shape, rescaled to unit mass."""
+    if np.shape(y) != tuple(shape):
+        raise ValueError(
+            f"y must have shape {tuple(shape)} (one barycenter per example), got {np.shape(y)}."
+        )
+    targets, _ = check_grid_measures(np.expand_dims(y, 1))
+    return targets[:, 0]

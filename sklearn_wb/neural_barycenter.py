@@ -7,7 +7,7 @@ import torch
 from geomloss import SamplesLoss
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler, ProgressBar
 
@@ -32,6 +32,16 @@ _SCORE_MAX_SAMPLES = 2000
 _SCORE_SEED = 0
 # Samples of the first guess that the generator's latent mixture is fitted to.
 _FIRST_GUESS_SAMPLES = 10_000
+# Spread of X (root mean variance of its features) that fit accepts. The networks see
+# standardised float32 values of order 1 whatever the raw scale, but squared distances in
+# data units (gaussian_cov_, score) must stay normal float64 numbers with room for sums over
+# samples and features: 1e100 squared is 1e200, 1e-100 squared 1e-200.
+_SPREAD_LIMITS = (1e-100, 1e100)
+# In standardised units (values of order 1), a smaller spread is a few float32 ulps: the
+# networks see a measure this narrow as one point, a feature this narrow as a constant.
+_MIN_RELATIVE_SPREAD = 1e-6
+# Standardised inputs beyond this overflow float32 (3.4e38) in the potentials' squared norms.
+_MAX_STANDARDISED = 1e18
 
 
 class NeuralBarycenter(PersistenceMixin, BaseEstimator):
@@ -56,9 +66,11 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         Barycentric weights in the order of ``classes_``; non-negative, summing to 1.
         Uniform when None.
     potential_hidden_sizes : tuple of int or "auto", default="auto"
-        Hidden widths of the input-convex networks f_i and g_i.
+        Hidden widths (positive ints) of the input-convex networks f_i and g_i; empty for
+        purely quadratic potentials.
     generator_hidden_sizes : tuple of int or "auto", default="auto"
-        Hidden widths of the generator's residual network.
+        Hidden widths (positive ints) of the generator's residual network; empty for an
+        affine generator.
     n_components : int or "auto", default="auto"
         Affine components of the generator's latent mixture. Several components let the
         barycenter have separated modes, which one continuous map of Gaussian noise
@@ -227,7 +239,19 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            On bad input; the estimator is then left as it was before the call.
+            On bad input; the estimator is then left as it was before the call. Besides
+            NaN, infinity and malformed labels or weights, fit rejects:
+
+            - data whose spread (root mean variance of the features) is 0 or outside
+              [1e-100, 1e100]. The networks work on standardised data, so the raw scale
+              does not matter to them, but covariances and costs are reported in data
+              units: at a spread of 1e200 they would overflow float64 (1e400). Rescale
+              such data and scale the results back.
+            - a constant feature, and a measure whose Gaussian fit is singular (one
+              repeated point, two points in 2-D): a spread below 1e-6 of the data's is a
+              few float32 rounding steps of the standardised values the networks see.
+              Such a measure has no transport map onto the barycenter; drop a constant
+              feature (it keeps its value in the barycenter).
         """
         state_before = dict(self.__dict__)
         try:
@@ -239,18 +263,23 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
 
     def _fit(self, X, y):
         continuing = self.warm_start and hasattr(self, "net_")
+        _check_hidden_sizes("potential_hidden_sizes", self.potential_hidden_sizes)
+        _check_hidden_sizes("generator_hidden_sizes", self.generator_hidden_sizes)
         X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float64)
         classes, labels = np.unique(y, return_inverse=True)
         if continuing and not np.array_equal(classes, self.classes_):
             raise ValueError("warm_start needs the same measure labels as the first fit.")
         _check_measure_sizes(classes, labels)
         weights = check_simplex_weights(self.weights, len(classes))
+        _check_spread(X)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         device = resolve_device(self.device)
 
         if not continuing:
             self._set_standardisation(X)
         Z = self._standardise(X)
+        _check_float32_range(Z)
+        _check_not_degenerate(Z, classes, labels)
         padded, counts = _pad_by_measure(Z, labels, len(classes))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -371,7 +400,7 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         samples : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         module = self.net_.module_
@@ -422,7 +451,8 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         labels = self._labels_to_indices(y, len(X))
         potential = getattr(self.net_.module_, potential_name)
-        padded, _ = _pad_by_measure(self._standardise(X), labels, len(self.classes_))
+        Z = _check_float32_range(self._standardise(X))
+        padded, _ = _pad_by_measure(Z, labels, len(self.classes_))
         device = next(potential.parameters()).device
         with torch.enable_grad():
             grads = potential.gradient(
@@ -474,6 +504,7 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         labels = self._labels_to_indices(y, len(X))
+        _check_float32_range(self._standardise(X))
         rng = np.random.default_rng(_SCORE_SEED)
         generated = self._standardise(self.sample(_SCORE_MAX_SAMPLES, random_state=_SCORE_SEED))
         divergence = SamplesLoss("sinkhorn", p=2, blur=0.01, scaling=0.9, backend="tensorized")
@@ -500,6 +531,64 @@ def _check_measure_sizes(classes, labels):
         raise ValueError(
             f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer."
         )
+
+
+def _check_hidden_sizes(name, sizes):
+    if isinstance(sizes, str):  # "auto", checked by _parameter_constraints
+        return
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of NeuralBarycenter must be 'auto' or a sequence of "
+            f"positive ints (layer widths), got {sizes!r}."
+        )
+
+
+def _check_spread(X):
+    """Reject data whose squared distances float64 cannot hold (see _SPREAD_LIMITS)."""
+    peak = np.abs(X).max()
+    # Divided by its peak first, X's variance neither overflows nor underflows.
+    spread = peak * np.sqrt((X / peak).var(axis=0).mean()) if peak > 0 else 0.0
+    if spread == 0:
+        raise ValueError("X has no spread: all its rows are the same point.")
+    low, high = _SPREAD_LIMITS
+    if not low <= spread <= high:
+        raise ValueError(
+            f"The spread of X (root mean variance of its features) is {spread:.3g}, outside "
+            f"[{low:g}, {high:g}]: squared distances in its units (covariances, W2^2 costs) "
+            f"would overflow or underflow float64. Rescale X (e.g. X / {spread:.0e}) and "
+            "scale the results back."
+        )
+
+
+def _check_not_degenerate(Z, classes, labels):
+    """Reject constant features and measures with a singular Gaussian fit (Z standardised)."""
+    constant = np.flatnonzero(Z.std(axis=0) < _MIN_RELATIVE_SPREAD)
+    if constant.size:
+        raise ValueError(
+            f"Features {constant.tolist()} are constant (spread below "
+            f"{_MIN_RELATIVE_SPREAD:g} of the data's, under float32 resolution): drop them; "
+            "a constant feature keeps its value in the barycenter."
+        )
+    _, covs = gaussian_fits(Z, labels, len(classes))
+    degenerate = classes[np.linalg.eigvalsh(covs)[:, 0] < _MIN_RELATIVE_SPREAD**2]
+    if degenerate.size:
+        raise ValueError(
+            f"Measures {degenerate.tolist()} are degenerate: their Gaussian fit is singular, "
+            "as for one repeated point or too few distinct points for the dimension, and "
+            "they have no transport map onto the barycenter. Give each measure more "
+            "distinct samples."
+        )
+
+
+def _check_float32_range(Z):
+    """Reject standardised rows so far out that the float32 networks would overflow."""
+    extent = np.abs(Z).max(initial=0.0)
+    if extent > _MAX_STANDARDISED:
+        raise ValueError(
+            f"X lies up to {extent:.3g} times the training data's spread from its mean; "
+            f"beyond {_MAX_STANDARDISED:g} the float32 networks overflow."
+        )
+    return Z
 
 
 def _pad_by_measure(X, labels, n_measures):

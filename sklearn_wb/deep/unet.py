@@ -31,7 +31,8 @@ class MultiInputUNet(nn.Module):
     width : int, default=16
         Channels of the first level; each level doubles them.
     depth : int, default=4
-        Number of levels; inputs need a side divisible by ``2 ** (depth - 1)``.
+        Number of levels; inputs need sides divisible by ``2 ** (depth - 1)`` and at least
+        ``2 ** depth`` (the deepest level's instance norm needs 2 x 2 pixels).
 
     Examples
     --------

@@ -47,10 +47,11 @@ def _check_gaussians(means, covs):
 def _check_weights(weights, n_measures):
     if weights is None:
         return np.full(n_measures, 1.0 / n_measures)
-    weights = np.asarray(weights, dtype=float).ravel()
+    weights = np.asarray(weights, dtype=float)
     if weights.shape != (n_measures,):
         raise ValueError(
-            f"weights must have {n_measures} entries, one per measure, got {weights.size}."
+            f"weights must have {n_measures} entries in a 1-D array, one per measure, got "
+            f"shape {weights.shape}."
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("weights must be finite and non-negative.")

@@ -53,8 +53,10 @@ def check_grid_measures(measures, weights=None):
     Parameters
     ----------
     measures : array-like of shape (..., k, H, W)
-        Non-negative images, ``k >= 1`` per problem, each with positive mass. They are
-        rescaled to unit mass.
+        Real, finite, non-negative images, ``k >= 1`` per problem, each with positive
+        mass. They are rescaled to unit mass; any finite scale works, as each image is
+        divided by its largest value before its mass is summed (1e308 everywhere would
+        overflow the plain sum).
     weights : array-like of shape (..., k) or None, default=None
         Barycentric weights on the simplex (non-negative, summing to 1 within 1e-5);
         ``None`` means uniform.
@@ -69,8 +71,8 @@ def check_grid_measures(measures, weights=None):
     Raises
     ------
     ValueError
-        On ragged or mismatched shapes, NaN or infinite values, negative mass, an image
-        without mass, or weights off the simplex.
+        On ragged or mismatched shapes, complex, NaN or infinite values, negative mass,
+        an image without mass, or weights off the simplex.
 
     Examples
     --------
@@ -88,9 +90,11 @@ def check_grid_measures(measures, weights=None):
         )
     if (measures < 0).any():
         raise ValueError("measures must be non-negative (found negative mass).")
-    mass = measures.sum(axis=(-2, -1), keepdims=True)
-    if (mass <= 0).any():
+    peak = measures.max(axis=(-2, -1), keepdims=True, initial=0.0)
+    if (peak <= 0).any():
         raise ValueError("every measure must have positive mass (found an all-zero image).")
+    measures = measures / peak
+    mass = measures.sum(axis=(-2, -1), keepdims=True)
     if weights is None:
         weights = np.full(measures.shape[:-2], 1.0 / measures.shape[-3])
     weights = _as_float_array(weights, "weights")
@@ -106,9 +110,12 @@ def check_grid_measures(measures, weights=None):
 
 def _as_float_array(values, name):
     try:
-        values = np.asarray(values, dtype=np.float64)
+        values = np.asarray(values)
     except ValueError as error:  # ragged nested sequences
         raise ValueError(f"{name} must be a regular array (same shape for all): {error}") from None
+    if np.iscomplexobj(values):  # casting to float would drop the imaginary part
+        raise ValueError(f"{name} must be real, got complex values.")
+    values = values.astype(np.float64, copy=False)
     if not np.isfinite(values).all():
         raise ValueError(f"{name} must not contain NaN or infinite values.")
     return values
