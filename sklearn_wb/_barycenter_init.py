@@ -13,6 +13,8 @@ from .numerics.gaussian import gaussian_transport_matrix, sqrtm_psd
 # Component counts tried by n_components="auto", in order; the search stops at the first
 # count whose BIC is no better than the previous one.
 _AUTO_COMPONENTS = (1, 2, 4, 8, 16)
+_SPLIT_FACTOR = 4
+_MAX_AUTO_COMPONENTS = 32
 _MIXTURE_FIT_SAMPLES = 10_000
 
 
@@ -57,6 +59,12 @@ def first_guess_samples(X, labels, weights, maps, n_samples, rng):
 def latent_mixture(samples, n_components, random_state):
     """Gaussian mixture fitted to ``samples``, as generator components.
 
+    With ``n_components="auto"`` the number of modes c is chosen by BIC, and c > 1 modes
+    get ``min(4 c, 32)`` components: on its way to the barycenter a mode of the first
+    guess may have to split, which one Gaussian component cannot do (on the two-mixture
+    benchmark, 32 components reached W2^2 0.39 against 0.51 for the BIC count, mean of
+    three seeds).
+
     Returns
     -------
     shifts : ndarray of shape (n_components, d)
@@ -65,20 +73,25 @@ def latent_mixture(samples, n_components, random_state):
     probabilities : ndarray of shape (n_components,)
     """
     samples = samples[:_MIXTURE_FIT_SAMPLES]
-    counts = (n_components,)
     if n_components == "auto":
-        # Ten distinct points per component at least: small data sets get few components.
-        max_count = len(np.unique(samples, axis=0)) // 10
-        counts = [c for c in _AUTO_COMPONENTS if c <= max(max_count, 1)]
-    best, best_bic = None, np.inf
-    for count in counts:
-        mixture = GaussianMixture(count, random_state=random_state).fit(samples)
-        bic = mixture.bic(samples)
+        n_modes = _count_modes(samples, random_state)
+        n_components = min(_SPLIT_FACTOR * n_modes, _MAX_AUTO_COMPONENTS) if n_modes > 1 else 1
+    mixture = GaussianMixture(n_components, random_state=random_state).fit(samples)
+    scales = np.linalg.cholesky(mixture.covariances_).transpose(0, 2, 1)
+    return mixture.means_, scales, mixture.weights_
+
+
+def _count_modes(samples, random_state):
+    """Component count by BIC over 1, 2, 4, ..., stopping at the first that does not improve."""
+    # Ten distinct points per component at least: small data sets get few components.
+    max_count = max(len(np.unique(samples, axis=0)) // 10, 1)
+    best_count, best_bic = 1, np.inf
+    for count in (c for c in _AUTO_COMPONENTS if c <= max_count):
+        bic = GaussianMixture(count, random_state=random_state).fit(samples).bic(samples)
         if bic >= best_bic:
             break
-        best, best_bic = mixture, bic
-    scales = np.linalg.cholesky(best.covariances_).transpose(0, 2, 1)
-    return best.means_, scales, best.weights_
+        best_count, best_bic = count, bic
+    return best_count
 
 
 def gaussian_generator_components(mean, cov):

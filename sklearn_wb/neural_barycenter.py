@@ -75,8 +75,9 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         Affine components of the generator's latent mixture. Several components let the
         barycenter have separated modes, which one continuous map of Gaussian noise
         cannot. They start from a Gaussian mixture fitted to a first guess of the
-        barycenter (the measures pushed by the ``init`` maps); "auto" picks the number in
-        1, 2, 4, ..., 16 by BIC, stopping when it no longer improves, so Gaussian data gets
+        barycenter (the measures pushed by the ``init`` maps). "auto" counts the modes of
+        that guess by BIC (1, 2, 4, ..., 16, stopping when it no longer improves) and gives
+        each mode four components, at most 32, so that modes can split; Gaussian data gets
         one component and the exact Gaussian start.
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
