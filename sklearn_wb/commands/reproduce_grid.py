@@ -1,30 +1,28 @@
-"""``python -m sklearn_wb reproduce grid``: speed and accuracy of the grid barycenter predictor.
+"""``python -m sklearn_wb reproduce grid``: accuracy and speed of the grid barycenter predictor.
 
-Timing: seconds per barycenter of a pair of random contours for the shipped
-:class:`GridBarycenterPredictor` (batched ``predict``), the GeomLoss Lagrangian reference
-with 1 step (the linearised training target) and 10 steps, and POT's convolutional
-barycenter and its debiased variant, at each grid size. The GeomLoss references are timed
-only up to ``--max-linearised-size`` (1 step) and ``--max-reference-size`` (10 steps):
-without pykeops their dense cost matrices grow as the fourth power of the side (minutes
-per barycenter and gigabytes beyond 128^2 and 64^2 on a CPU). GeomLoss's own grid solver,
-``ImagesBarycenter`` (multiscale, separable kernels on the grid), runs where pykeops is
-installed (``pip install -e ".[keops]"``), up to ``--max-images-size``.
+For each grid size and input family, the L1 and KL(reference || estimate) of every method's
+unit-mass barycenter, its time per barycenter, and the number of problems on which it is
+further from the reference than the plain weighted mixture. Methods: the shipped
+:class:`GridBarycenterPredictor` (batched ``predict``), our debiased Sinkhorn solver
+:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` at reg 0.004 and 0.001 (tol 1e-3),
+POT's debiased convolutional barycenter (reg 0.004), GeomLoss's ``ImagesBarycenter`` where
+pykeops is installed (``pip install -e ".[keops]"``) and the weighted mixture.
 
-Accuracy: KL(reference || estimate) and L1 against the 10-step GeomLoss barycenter on
-held-out contours (a seed the training never saw), for pairs and for 3- and 5-way
-barycenters, beside the linearised target, ``ImagesBarycenter``, POT debiased and the plain
-weighted mixture.
-The 10-step references depend only on the held-out problems, so they are cached on disk
-(``--cache-dir``) and a rerun after retraining the model skips them.
+Families: held-out random contours (the predictor's training family, a seed it never saw),
+whose reference is our solver at reg 0.001, tol 1e-4; and four families with an exact
+closed-form answer, which is their reference: Gaussian blobs, location-scale copies of a
+star, identical inputs and one-hot weights. On those the contour reference solver gets its
+own row, so its error to the exact answer (its floor) stands beside the figures. Problem i
+of a family has k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights.
 
-On a GPU (``--device auto`` picks it), the paper's 512^2 comparison with the linearised
-GeomLoss solver on the same device (a dense cost matrix of up to about 9 GB per input)::
-
-    python -m sklearn_wb reproduce grid --sizes 64 128 512 --max-linearised-size 512
+A targets table then says, per size and family, whether the predictor's targets hold
+(measured, not asserted). The reference barycenters depend only on the problems, so they
+are cached on disk (``--cache-dir``) and a rerun after retraining the model skips them.
 """
 
 import importlib.util
 import time
+from collections import defaultdict
 
 import joblib
 import numpy as np
@@ -34,58 +32,64 @@ from geomloss import ImagesBarycenter
 
 from .. import GridBarycenterPredictor
 from ..neural_barycenter import resolve_device
-from ..numerics import grid_barycenter, random_shape_contours
+from ..numerics import (
+    make_gaussian_blob_problems,
+    make_identical_problems,
+    make_location_scale_problems,
+    make_one_hot_problems,
+    random_shape_contours,
+    sinkhorn_barycenter_2d,
+)
 from ._report import format_table, format_time, machine_description, time_unit, write_rst
 
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
+# Contour reference: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x tighter than the
+# solver's default) stops after 2000-4000 iterations on contours, hence max_iter 5000.
+_REFERENCE = {"reg": 0.001, "tol": 1e-4, "max_iter": 5000}
+_REFERENCE_LABEL = "ours reg=0.001 tol=1e-4"
+_REFERENCE_NAME = f"{_REFERENCE_LABEL} (contour reference)"
+_SOLVERS = {"ours reg=0.004": 0.004, "ours reg=0.001": 0.001}  # name -> reg, tol 1e-3
 _HELD_OUT_SEED = 12345  # training data uses random_state=0
+_KS = (2, 3, 5)  # problem i has _KS[i % 3] inputs
 _FLOOR = 1e-12  # keeps log finite where a baseline puts exactly zero mass
-_BLUR = 0.01  # GeomLoss blur of every GeomLoss solver here (the grid_barycenter default)
+_SAME_L1 = 1e-3  # "worse than the mixture" means by more than this (float noise, exact mixtures)
+_BLUR = 0.01  # GeomLoss blur of ImagesBarycenter (the grid_barycenter default)
 _HAS_KEOPS = importlib.util.find_spec("pykeops") is not None  # ImagesBarycenter needs it
 _MODEL_SIZE = 64  # grid side of the shipped model: GridBarycenterPredictor.pretrained(size=64)
+_KNOWN_ANSWERS = {
+    "Gaussian blobs": make_gaussian_blob_problems,
+    "location-scale stars": make_location_scale_problems,
+    "identical inputs": make_identical_problems,
+    "one-hot weights": make_one_hot_problems,
+}
+_FAMILIES = ["contours", *_KNOWN_ANSWERS]
+_SELF_FAMILIES = ("identical inputs", "one-hot weights")  # the answer is one of the inputs
+# Targets of the grid issue for the predictor and the solver.
+_L1_RATIO, _L1_SLACK = 1.5, 0.02  # predictor mean L1 <= 1.5 x POT debiased's + 0.02
+_SELF_L1 = 0.05  # identical inputs and one-hot weights
+_PREDICTOR_SPEEDUP, _SOLVER_SPEEDUP = 30, 5  # over POT debiased
 
 
 def add_arguments(parser):
+    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128], help="grid sides")
     parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[64, 128, 512], help="grid sides to time"
-    )
-    parser.add_argument(
-        "--max-linearised-size",
-        type=int,
-        default=128,
-        help="largest side at which the 1-step GeomLoss solver is timed",
-    )
-    parser.add_argument(
-        "--max-reference-size",
-        type=int,
-        default=64,
-        help="largest side at which the 10-step GeomLoss solver is timed",
+        "--n-problems", type=int, default=4, help="held-out problems per family and size"
     )
     parser.add_argument(
         "--max-images-size",
         type=int,
         default=128,
-        help="largest side at which ImagesBarycenter is timed (needs pykeops)",
+        help="largest side at which ImagesBarycenter runs (needs pykeops)",
     )
-    parser.add_argument(
-        "--accuracy-size",
-        type=int,
-        default=_MODEL_SIZE,
-        help=f"grid side of the accuracy table (the shipped model is trained at {_MODEL_SIZE})",
-    )
-    parser.add_argument("--n-problems", type=int, default=4, help="held-out problems per k")
-    parser.add_argument("--batch", type=int, default=16, help="barycenters per predict call")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--device", default="auto", help="for the predictor and the torch solvers")
     parser.add_argument(
-        "--device", default="auto", help="for the predictor and the timed GeomLoss solvers"
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="32^2 only, one problem per k (a smoke test)"
+        "--quick", action="store_true", help="32^2 only, one problem per family (a smoke test)"
     )
     parser.add_argument(
         "--cache-dir",
         default=".cache/reproduce_grid",
-        help="on-disk cache of the 10-step reference barycenters",
+        help="on-disk cache of the reference barycenters",
     )
     parser.add_argument(
         "--output",
@@ -95,151 +99,227 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """Measured on one CPU thread: --quick 20 s, 1 min on a first run (KeOps compilation,
-    references); the default run about 5 min of timings plus 12 references of ~1 min each."""
+    """Measured on one CPU thread of a shared 2-core machine (see the docs page's date)."""
     if args.quick:
-        return "about 20 s on one CPU thread, 1 min on a first run (it fills --cache-dir)"
+        return "about 15 s on one CPU thread, 1 min on a first run (KeOps compilation)"
     return (
-        "about 18 min on one CPU thread with the default options, about 6 min once the "
-        "10-step references are cached in --cache-dir"
+        "about 15 min on one CPU thread with the default options on a first run (the "
+        "128^2 contour references take about 2 min each), about 8 min once they are cached "
+        "in --cache-dir"
     )
 
 
-def training_size_note(accuracy_size):
-    """A warning when the accuracy grid is not the size the shipped model was trained at."""
-    if accuracy_size == _MODEL_SIZE:
+def training_size_note(size):
+    """A warning when a grid is not the size the shipped model was trained at."""
+    if size == _MODEL_SIZE:
         return None
     return (
-        f"Note: accuracy measured at {accuracy_size}^2, but the shipped model was trained at "
-        f"{_MODEL_SIZE}^2: these rows score it away from its training size, not its accuracy "
-        f"at {_MODEL_SIZE}^2."
+        f"Note: the shipped model was trained at {_MODEL_SIZE}^2: the {size}^2 rows score it "
+        f"away from its training size, not its accuracy at {_MODEL_SIZE}^2."
     )
 
 
 def run(args):
     if args.quick:
-        args.sizes, args.accuracy_size, args.n_problems = [32], 32, 1
-        args.max_linearised_size = args.max_reference_size = args.max_images_size = 32
+        args.sizes, args.n_problems, args.max_images_size = [32], 1, 32
     torch.set_num_threads(args.threads)
     if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
-        _images_barycenter(_contours(2, 32, _HELD_OUT_SEED), np.full(2, 0.5), args.device)
+        _images_barycenter(random_shape_contours(2, 32, random_state=0), [0.5, 0.5], args.device)
     model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
-    timing_headers, timing = _timing_table(
-        args.sizes, [_time_row(model, size, args) for size in args.sizes]
-    )
-    references = joblib.Memory(args.cache_dir, verbose=0).cache(_reference_problems)
-    accuracy_headers, accuracy = _accuracy_table(
-        [
-            row
-            for k in (2, 3, 5)
-            for row in _accuracy_rows(
-                model, k, *references(k, args.accuracy_size, args.n_problems), device=args.device
-            )
-        ]
-    )
-    size_note = training_size_note(args.accuracy_size)
-    print(format_table(timing_headers, timing))
-    print(format_table(accuracy_headers, accuracy))
-    if size_note:
-        print(size_note)
-    command = (
-        "python -m sklearn_wb reproduce grid --sizes "
-        + " ".join(map(str, args.sizes))
-        + f" --max-linearised-size {args.max_linearised_size}"
-        + f" --max-reference-size {args.max_reference_size}"
-        + f" --max-images-size {args.max_images_size} --accuracy-size "
-        f"{args.accuracy_size} --n-problems {args.n_problems} --batch {args.batch} "
-        f"--threads {args.threads} --device {args.device}"
-    )
+    problem = joblib.Memory(args.cache_dir, verbose=0).cache(_problem)
+    results = {}
+    for size in args.sizes:
+        for family in _FAMILIES:
+            problems = [problem(family, size, i) for i in range(args.n_problems)]
+            results[size, family] = _family_scores(model, problems, size, args)
+            print(f"{size}^2 {family}: done", flush=True)
+    _report(args, results)
+
+
+def _report(args, results):
+    timing = _timing_table(args.sizes, [_mean_times(results, size) for size in args.sizes])
+    accuracy = {size: _accuracy_table(results, size) for size in args.sizes}
+    targets = _targets_table(results)
+    notes = [note for note in map(training_size_note, args.sizes) if note]
+    print(format_table(*timing))
+    for size, table in accuracy.items():
+        print(f"\n{size}^2\n" + format_table(*table))
+    print("\nTargets (measured, not asserted)\n" + format_table(*targets))
+    print(*notes, sep="\n")
     write_rst(
         args.output,
         "Grid barycenters (DCNN paper)",
-        command,
+        _command(args),
         [
             (
-                "Time per barycenter (in brackets: times slower than the predictor)",
-                timing_headers,
-                timing,
+                "Mean time per barycenter over all families (in brackets: times slower "
+                "than the predictor)",
+                *timing,
             ),
-            (
-                f"Accuracy against the 10-step GeomLoss barycenter at {args.accuracy_size}^2",
-                accuracy_headers,
-                accuracy,
-            ),
+            *((f"Accuracy at {size}^2", *table) for size, table in accuracy.items()),
+            ("Targets (measured, not asserted)", *targets),
         ],
-        notes=[
-            f"Machine: {machine_description(args.threads)}. Shipped model "
-            "``GridBarycenterPredictor.pretrained()`` (trained at "
-            f"{_MODEL_SIZE}^2 on linearised targets). "
-            f"GeomLoss blur {_BLUR}, scaling 0.9, tensorized; ImagesBarycenter "
-            f"{'with pykeops' if _HAS_KEOPS else 'skipped (no pykeops)'}; POT reg {_POT_REG}. "
-            f"Accuracy: means over {args.n_problems} held-out problems per k with Dirichlet "
-            "weights; KL(reference || estimate) and L1 of the unit-mass grids.",
-            *([size_note] if size_note else []),
-        ],
+        notes=[_settings_note(args), *notes],
     )
 
 
-def _contours(n, size, seed):
-    return random_shape_contours(n, size, random_state=seed)
+def _command(args):
+    return (
+        "python -m sklearn_wb reproduce grid --sizes "
+        + " ".join(map(str, args.sizes))
+        + f" --n-problems {args.n_problems} --max-images-size {args.max_images_size}"
+        f" --threads {args.threads} --device {args.device}"
+    )
 
 
-def _seconds(function, repeat=1):
+def _settings_note(args):
+    return (
+        f"Machine: {machine_description(args.threads)}. Shipped model "
+        f"``GridBarycenterPredictor.pretrained()`` (trained at {_MODEL_SIZE}^2 on linearised "
+        f"GeomLoss targets of random contours). {args.n_problems} held-out problems per family "
+        "and size, problem i with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. "
+        "Reference: the exact closed-form barycenter for every family but contours; for "
+        f"contours our solver ({_REFERENCE_LABEL}, max_iter {_REFERENCE['max_iter']}), whose own "
+        "L1 to the exact answer is its row in the other families (the stars are the closest "
+        "to contours). L1 and KL(reference || estimate) of unit-mass grids, means over the "
+        "problems; 'worse than mixture': problems where the method's L1 exceeds the "
+        "weighted mixture's. Our solver at tol 1e-3 unless stated, one problem per call; POT "
+        f"debiased at reg {_POT_REG}; ImagesBarycenter blur {_BLUR}"
+        f"{'' if _HAS_KEOPS else ' skipped (no pykeops)'}. Times: one problem per call, the "
+        "predictor one batched ``predict`` per k; the reference's time is that of the run "
+        "that filled the cache."
+    )
+
+
+def _problem(family, size, index):
+    """One held-out problem with its reference: a dict of measures (k, H, W), weights (k,),
+    reference (H, W) and, for the known-answer families, the reference solver's barycenter
+    and time (its floor)."""
+    k = _KS[index % len(_KS)]
+    seed = _HELD_OUT_SEED + index
+    if family == "contours":
+        measures = random_shape_contours(k, size, random_state=seed)
+        weights = np.random.default_rng(seed).dirichlet(np.ones(k))
+        reference, _ = _timed_reference(measures, weights)
+        return {"measures": measures, "weights": weights, "reference": reference}
+    measures, weights, exact = (a[0] for a in _KNOWN_ANSWERS[family](1, k, size, random_state=seed))
+    solver, seconds = _timed_reference(measures, weights)
+    return {
+        "measures": measures,
+        "weights": weights,
+        "reference": exact,
+        "reference_solver": solver,
+        "reference_seconds": seconds,
+    }
+
+
+def _timed_reference(measures, weights):
     start = time.perf_counter()
-    function()
-    first = time.perf_counter() - start
-    if first > 1.0:  # slow solvers: one-off set-up costs are noise next to the run itself
-        return first
-    start = time.perf_counter()  # fast ones: the first call was a warm-up (allocation, kernels)
-    for _ in range(repeat):
-        function()
-    return (time.perf_counter() - start) / repeat
+    bary = sinkhorn_barycenter_2d(measures, weights, **_REFERENCE)
+    return bary, time.perf_counter() - start
 
 
-def _pot(measures, weights, debiased=False):
-    solver = (
-        ot.bregman.convolutional_barycenter2d_debiased
-        if debiased
-        else ot.bregman.convolutional_barycenter2d
+def _pot(measures, weights):
+    bary = np.nan_to_num(
+        ot.bregman.convolutional_barycenter2d_debiased(
+            measures, _POT_REG, weights=weights, warn=False
+        )
     )
-    bary = np.nan_to_num(solver(measures, _POT_REG, weights=weights, warn=False))
     return bary / bary.sum()
 
 
 def _images_barycenter(measures, weights, device):
     """GeomLoss's ImagesBarycenter of one problem, as a unit-mass grid (needs pykeops)."""
     as_tensor = lambda a: torch.as_tensor(  # noqa: E731
-        a[None], dtype=torch.float32, device=resolve_device(device)
+        np.asarray(a)[None], dtype=torch.float32, device=resolve_device(device)
     )
     bary = ImagesBarycenter(as_tensor(measures), as_tensor(weights), blur=_BLUR)
-    bary = bary[0].double().cpu().numpy()
+    bary = bary.double().cpu().numpy().reshape(np.shape(measures)[-2:])
     return bary / bary.sum()
 
 
-def _time_row(model, size, args):
-    shapes = _contours(2 * args.batch, size, _HELD_OUT_SEED + size)
-    measures = shapes.reshape(args.batch, 2, size, size)
-    weights = np.full((args.batch, 2), 0.5)
-    predictor = _seconds(lambda: model.predict(measures, weights), repeat=3) / args.batch
-    pair, w = measures[0] / measures[0].sum((1, 2), keepdims=True), weights[0]
-    once = {  # solvers are single problems: time one run each after a warm-up
-        "GeomLoss 1 step": lambda: grid_barycenter(pair, w, n_steps=1, device=args.device),
-        "GeomLoss 10 steps": lambda: grid_barycenter(pair, w, n_steps=10, device=args.device),
-        "ImagesBarycenter": lambda: _images_barycenter(pair, w, args.device),
-        "POT": lambda: _pot(pair, w),
-        "POT debiased": lambda: _pot(pair, w, debiased=True),
+def _solvers(size, args):
+    """name -> solve(measures, weights) for one problem."""
+    solvers = {
+        name: (lambda m, w, reg=reg: sinkhorn_barycenter_2d(m, w, reg=reg, device=args.device))
+        for name, reg in _SOLVERS.items()
     }
-    largest = {
-        "GeomLoss 1 step": args.max_linearised_size,
-        "GeomLoss 10 steps": args.max_reference_size,
-        "ImagesBarycenter": args.max_images_size if _HAS_KEOPS else 0,
+    solvers["POT debiased"] = _pot
+    if _HAS_KEOPS and size <= args.max_images_size:
+        solvers["ImagesBarycenter"] = lambda m, w: _images_barycenter(m, w, args.device)
+    solvers["weighted mixture"] = lambda m, w: np.einsum("k,khw->hw", w, m)
+    return solvers
+
+
+def _family_scores(model, problems, size, args):
+    """method -> {"l1": per-problem L1, "kl": per-problem KL, "seconds": per barycenter}."""
+    estimates = {"predictor": _predict(model, problems)}
+    for name, solve in _solvers(size, args).items():
+        start = time.perf_counter()
+        grids = [solve(p["measures"], p["weights"]) for p in problems]
+        estimates[name] = (grids, (time.perf_counter() - start) / len(problems))
+    if "reference_solver" in problems[0]:
+        estimates[_REFERENCE_NAME] = (
+            [p["reference_solver"] for p in problems],
+            np.mean([p["reference_seconds"] for p in problems]),
+        )
+    references = np.stack([p["reference"] for p in problems])
+    scores = {}
+    for name, (grids, seconds) in estimates.items():
+        grids = np.stack(grids)
+        scores[name] = {
+            "l1": _l1(references, grids),
+            "kl": _kl(references, grids),
+            "seconds": seconds,
+        }
+    return scores
+
+
+def _predict(model, problems):
+    """The predictor's barycenters, one batched ``predict`` per k, and the time per problem."""
+    by_k = defaultdict(list)
+    for index, p in enumerate(problems):
+        by_k[len(p["weights"])].append(index)
+    model.predict(problems[0]["measures"][None], problems[0]["weights"][None])  # warm-up
+    grids = [None] * len(problems)
+    start = time.perf_counter()
+    for indices in by_k.values():
+        batch = model.predict(
+            np.stack([problems[i]["measures"] for i in indices]),
+            np.stack([problems[i]["weights"] for i in indices]),
+        )
+        for i, grid in zip(indices, batch):
+            grids[i] = grid
+    return grids, (time.perf_counter() - start) / len(problems)
+
+
+def _kl(references, estimates):
+    """KL(reference || estimate) of each problem."""
+    ratio = np.log(np.maximum(references, _FLOOR)) - np.log(np.maximum(estimates, _FLOOR))
+    return (references * ratio).sum((1, 2))
+
+
+def _l1(references, estimates):
+    return np.abs(references - estimates).sum((1, 2))
+
+
+def _methods(results):
+    """Method names in table order, the reference solver's row left out."""
+    names = dict.fromkeys(name for scores in results.values() for name in scores)
+    return [name for name in names if name != _REFERENCE_NAME]
+
+
+def _mean_times(results, size):
+    """method -> mean seconds per barycenter over the families at one size (None: not run)."""
+    families = [scores for (s, _), scores in results.items() if s == size]
+    return {
+        name: (
+            float(np.mean([f[name]["seconds"] for f in families]))
+            if all(name in f for f in families)
+            else None
+        )
+        for name in _methods(results)
     }
-    row = {"predictor": predictor}
-    for name, solve in once.items():
-        row[name] = None if size > largest.get(name, size) else _seconds(solve)
-        if row[name] is not None:
-            print(f"{size}^2 {name}: {row[name]:.3g} s")
-    return row
 
 
 def _timing_table(sizes, rows):
@@ -260,52 +340,99 @@ def _time_cell(seconds, predictor_seconds, scale):
     return f"{format_time(seconds, scale)} ({seconds / predictor_seconds:,.0f}x)"
 
 
-def _reference_problems(k, size, n):
-    """n held-out k-way problems with Dirichlet weights and their 10-step barycenters."""
-    shapes = _contours(n * k, size, _HELD_OUT_SEED + k)
-    measures = shapes.reshape(n, k, size, size)
-    measures = measures / measures.sum((2, 3), keepdims=True)
-    weights = np.random.default_rng(_HELD_OUT_SEED + k).dirichlet(np.ones(k), n)
-    references = np.stack([grid_barycenter(m, w, n_steps=10) for m, w in zip(measures, weights)])
-    return measures, weights, references
-
-
-def _accuracy_rows(model, k, measures, weights, references, device):
-    n = len(measures)
-    start = time.perf_counter()
-    predicted = model.predict(measures, weights)
-    estimates = {"predictor": (predicted, (time.perf_counter() - start) / n)}
-    solvers = {
-        "GeomLoss 1 step (linearised)": lambda m, w: grid_barycenter(
-            m, w, n_steps=1, device=device
-        ),
-        "ImagesBarycenter": lambda m, w: _images_barycenter(m, w, device),
-        "POT debiased": lambda m, w: _pot(m, w, debiased=True),
-        "weighted mixture": lambda m, w: np.einsum("k,khw->hw", w, m),
-    }
-    if not _HAS_KEOPS:
-        del solvers["ImagesBarycenter"]
-    for name, solve in solvers.items():
-        start = time.perf_counter()
-        grids = np.stack([solve(m, w) for m, w in zip(measures, weights)])
-        estimates[name] = (grids, (time.perf_counter() - start) / n)
-    return [
-        [k, name, f"{_kl(references, grids):.3f}", f"{_l1(references, grids):.3f}", seconds]
-        for name, (grids, seconds) in estimates.items()
+def _accuracy_table(results, size):
+    """One row per family and method: mean L1 and KL to the reference, problems worse than
+    the mixture, time; each family's first row names its reference and that one's own L1."""
+    families = {family: scores for (s, family), scores in results.items() if s == size}
+    unit, scale = time_unit([m["seconds"] for f in families.values() for m in f.values()])
+    headers = [
+        "family",
+        "reference (its own L1)",
+        "method",
+        "L1",
+        "KL",
+        "worse than mixture",
+        f"time ({unit})",
     ]
+    cells = []
+    for family, scores in families.items():
+        first = [family, _reference_cell(family, families)]
+        for name, score in scores.items():
+            worse = _worse_than_mixture(score, scores) if name != "weighted mixture" else "-"
+            cells.append(
+                [
+                    *(first if name == "predictor" else ["", ""]),
+                    name,
+                    f"{score['l1'].mean():.3g}",
+                    f"{score['kl'].mean():.3g}",
+                    worse,
+                    format_time(score["seconds"], scale),
+                ]
+            )
+    return headers, cells
 
 
-def _accuracy_table(rows):
-    """Headers and cells of the accuracy rows (seconds last), in one time unit."""
-    unit, scale = time_unit([row[-1] for row in rows])
-    headers = ["k", "method", "KL", "L1", f"time per barycenter ({unit})"]
-    return headers, [[*row[:-1], format_time(row[-1], scale)] for row in rows]
+def _reference_cell(family, families):
+    if family != "contours":
+        return "exact (0)"
+    stars = families.get("location-scale stars", {}).get(_REFERENCE_NAME)
+    floor = f"{stars['l1'].mean():.3f} on stars" if stars else "not measured"
+    return f"{_REFERENCE_LABEL} ({floor})"
 
 
-def _kl(references, estimates):
-    ratio = np.log(np.maximum(references, _FLOOR)) - np.log(np.maximum(estimates, _FLOOR))
-    return float((references * ratio).sum((1, 2)).mean())
+def _worse_than_mixture(score, scores):
+    return f"{_n_worse(score, scores)}/{len(score['l1'])}"
 
 
-def _l1(references, estimates):
-    return float(np.abs(references - estimates).sum((1, 2)).mean())
+def _n_worse(score, scores):
+    """Problems where a method is further from the reference than the mixture."""
+    return int((score["l1"] > scores["weighted mixture"]["l1"] + _SAME_L1).sum())
+
+
+def _targets_table(results):
+    """Per size and family, each target's measured figures and whether it holds."""
+    headers = [
+        "size",
+        "family",
+        f"predictor L1 <= {_L1_RATIO}x POT's + {_L1_SLACK}",
+        "predictor worse than mixture: 0",
+        f"identical / one-hot: predictor L1 <= {_SELF_L1}",
+        f"predictor >= {_PREDICTOR_SPEEDUP}x faster than POT",
+        f"ours reg=0.004 >= {_SOLVER_SPEEDUP}x faster than POT, L1 <= POT's",
+    ]
+    cells = []
+    for (size, family), scores in results.items():
+        predictor, pot = scores["predictor"], scores["POT debiased"]
+        solver = scores["ours reg=0.004"]
+        bound = _L1_RATIO * pot["l1"].mean() + _L1_SLACK
+        worse = _n_worse(predictor, scores)
+        speedup = pot["seconds"] / predictor["seconds"]
+        solver_speedup = pot["seconds"] / solver["seconds"]
+        solver_holds = solver_speedup >= _SOLVER_SPEEDUP and solver["l1"].mean() <= pot["l1"].mean()
+        cells.append(
+            [
+                f"{size}^2",
+                family,
+                _verdict(
+                    f"{predictor['l1'].mean():.3f} vs {bound:.3f}", predictor["l1"].mean() <= bound
+                ),
+                _verdict(f"{worse}/{len(predictor['l1'])}", worse == 0),
+                _self_cell(family, predictor),
+                _verdict(f"{speedup:,.0f}x", speedup >= _PREDICTOR_SPEEDUP),
+                _verdict(
+                    f"{solver_speedup:.1f}x, {solver['l1'].mean():.3f} vs {pot['l1'].mean():.3f}",
+                    solver_holds,
+                ),
+            ]
+        )
+    return headers, cells
+
+
+def _self_cell(family, predictor):
+    if family not in _SELF_FAMILIES:
+        return "-"
+    return _verdict(f"{predictor['l1'].mean():.3f}", predictor["l1"].mean() <= _SELF_L1)
+
+
+def _verdict(figures, holds):
+    return f"{figures}: {'holds' if holds else 'fails'}"
