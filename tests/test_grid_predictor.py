@@ -3,10 +3,14 @@
 import joblib
 import numpy as np
 import pytest
+import sklearn
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.utils import estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_wb import GridBarycenterPredictor
 from sklearn_wb.deep.kl_loss import GridKLLoss
@@ -180,3 +184,72 @@ def test_unet_weights_mix_the_contractive_paths():
     # With weight 1 on the first input the second input is ignored entirely.
     replaced = torch.cat([measures[:, :1], torch.rand(1, 1, 16, 16)], dim=1)
     torch.testing.assert_close(net(replaced, torch.tensor([[1.0, 0.0]])), one_hot)
+
+
+# The tags declare image-stack input (two_d_array=False), so scikit-learn runs only its
+# clone check here and skips the checks that feed 2-D tables (a SkipTestWarning says so).
+@parametrize_with_checks([GridBarycenterPredictor(**TINY, max_epochs=1)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# scikit-learn's API checks that need no training data still apply to image input.
+DATA_FREE_CHECKS = [
+    estimator_checks.check_estimator_tags_renamed,
+    estimator_checks.check_valid_tag_types,
+    estimator_checks.check_estimator_repr,
+    estimator_checks.check_no_attributes_set_in_init,
+    estimator_checks.check_estimators_unfitted,
+    estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
+    estimator_checks.check_mixin_order,
+    estimator_checks.check_parameters_default_constructible,
+    estimator_checks.check_get_params_invariance,
+    estimator_checks.check_set_params,
+]
+
+
+@pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda check: check.__name__)
+def test_data_free_sklearn_checks(check):
+    check("GridBarycenterPredictor", GridBarycenterPredictor(**TINY, max_epochs=1))
+
+
+def test_fit_returns_self_and_keeps_params():
+    # Image version of check_estimators_fit_returns_self / check_dont_overwrite_parameters.
+    measures, weights = blobs(10, n_samples=8)
+    model = GridBarycenterPredictor(**TINY, max_epochs=1)
+    params = model.get_params()
+    assert model.fit(measures, mixtures(measures, weights), weights=weights) is model
+    assert model.get_params() == params
+
+
+def test_predict_is_row_wise_and_accepts_read_only_input(fitted):
+    # Image version of check_methods_subset_invariance, check_methods_sample_order_invariance
+    # and check_readonly_memmap_input: batches and row order change nothing.
+    measures, weights = blobs(11, n_samples=5)
+    measures.flags.writeable = weights.flags.writeable = False
+    whole = fitted.predict(measures, weights)
+    one_by_one = np.concatenate(
+        [fitted.predict(measures[i : i + 1], weights[i : i + 1]) for i in range(5)]
+    )
+    order = np.random.default_rng(11).permutation(5)
+    np.testing.assert_allclose(one_by_one, whole, rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(
+        fitted.predict(measures[order], weights[order]), whole[order], rtol=1e-5, atol=1e-12
+    )
+
+
+def test_grid_search_routes_weights_to_fit_and_score():
+    measures, weights = blobs(12, n_samples=16)
+    targets = mixtures(measures, weights)
+    model = GridBarycenterPredictor(**TINY, max_epochs=1, validation_fraction=0)
+    folds = list(KFold(2).split(measures))
+    with sklearn.config_context(enable_metadata_routing=True):
+        model.set_fit_request(weights=True).set_score_request(weights=True)
+        search = GridSearchCV(model, {"max_epochs": [1]}, cv=folds, refit=False)
+        search.fit(measures, targets, weights=weights)
+    for i, (train, test) in enumerate(folds):
+        fold_model = clone(model).fit(measures[train], targets[train], weights=weights[train])
+        expected = fold_model.score(measures[test], targets[test], weights=weights[test])
+        assert search.cv_results_[f"split{i}_test_score"][0] == pytest.approx(expected)
+        # The check is sensitive: uniform weights at scoring give another score.
+        assert fold_model.score(measures[test], targets[test]) != pytest.approx(expected)

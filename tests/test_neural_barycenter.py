@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, check_cv
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -35,7 +36,22 @@ SMALL = dict(
 )
 
 
-@parametrize_with_checks([NeuralBarycenter(**TINY, random_state=0)])
+# Tagged as a classifier so that an int cv stratifies by measure (see the class docstring);
+# the classifier checks that call predict cannot apply to a generative model.
+NO_PREDICT = "learns a distribution to sample from: no predict, so no labels to check"
+EXPECTED_FAILED_CHECKS = {
+    "check_classifier_data_not_an_array": NO_PREDICT,
+    "check_classifiers_classes": NO_PREDICT,
+    "check_classifiers_train": NO_PREDICT,
+    "check_supervised_y_2d": NO_PREDICT,
+}
+
+
+@parametrize_with_checks(
+    [NeuralBarycenter(**TINY, random_state=0)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+    xfail_strict=True,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -257,3 +273,36 @@ def test_generator_components_follow_the_modes_of_the_first_guess():
     assert fixed.net_.module_.h.n_components == 3
     samples = fixed.sample(50, random_state=1)
     np.testing.assert_array_equal(samples, fixed.sample(50, random_state=1))
+
+
+# ---------------------------------------------------------------- cross-validation
+
+
+def test_int_cv_keeps_every_measure_in_every_fold(fitted):
+    _, X, y = fitted  # rows sorted by measure: plain KFold would put whole measures in a fold
+    model = NeuralBarycenter(**TINY, random_state=0)
+    assert isinstance(check_cv(3, y, classifier=is_classifier(model)), StratifiedKFold)
+    search = GridSearchCV(model, {"lr": [1e-3]}, cv=3, error_score="raise").fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_score_rejects_a_missing_measure(fitted):
+    model, X, y = fitted
+    kept = y != model.classes_[0]
+    with pytest.raises(ValueError, match=r"every measure; measures \[0\] have none"):
+        model.score(X[kept], y[kept])
+
+
+def test_plain_kfold_fails_loudly_when_errors_are_raised(fitted):
+    _, X, y = fitted
+    search = GridSearchCV(
+        NeuralBarycenter(**TINY, random_state=0), {"lr": [1e-3]}, cv=KFold(3), error_score="raise"
+    )
+    with pytest.raises(ValueError, match="StratifiedKFold"):
+        search.fit(X, y)
+
+
+def test_continuous_labels_are_rejected(fitted):
+    _, X, y = fitted
+    with pytest.raises(ValueError, match="Unknown label type"):
+        NeuralBarycenter(**TINY).fit(X, y + 0.5)
