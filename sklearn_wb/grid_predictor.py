@@ -17,12 +17,19 @@ from skorch.dataset import ValidSplit
 from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 
 from ._common import PersistenceMixin, load, resolve_device
+from ._execution import rollback_on_failure, with_torch_threads
+from .deep.divergence import DivergenceGuard
 from .deep.kl_loss import GridKLLoss
 from .deep.unet import MultiInputUNet
 from .deep.warm_start import update_training_params
 from .numerics.grid_reference import check_grid_measures
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+# The KL of a uniform guess is log(H W) < 13 up to 512^2; only a diverging training
+# reaches a thousand (lr=1e3 reaches 1e6).
+_MAX_KL = 1e3
 
 
 class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
@@ -39,9 +46,12 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     ``predict(X, weights=None)`` with ``X`` the measures ``(n_samples, k, H, W)`` and
     ``y`` the barycenters ``(n_samples, H, W)``: plain arrays with samples along the first
     axis, so clone, get/set_params, joblib and splitters work unchanged, and weights are
-    per-sample data (like ``sample_weight``) that default to uniform. scikit-learn's common
-    checks assume 2-D tabular ``X`` and cannot apply; the tests check clone, parameters and
-    pickling directly.
+    per-sample data (like ``sample_weight``) that default to uniform. In cross-validation,
+    route them to ``fit`` and ``score`` with metadata routing: ``set_fit_request`` and
+    ``set_score_request`` (see the user guide). The tags declare image input
+    (``input_tags.two_d_array=False``), so scikit-learn's common checks, which feed 2-D
+    tables, skip this estimator; the tests run its data-free API checks and image
+    versions of the others.
 
     Parameters
     ----------
@@ -78,6 +88,11 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Seeds initialisation, validation split and shuffling.
     verbose : int, default=0
         Print skorch's epoch table and a progress bar when positive.
+    n_threads : int or None, default=1
+        Torch threads while fitting, sampling, mapping and scoring; the caller's setting
+        is restored afterwards. None leaves torch's setting alone. One is fastest for
+        these small networks on CPU: on a shared 2-core machine, one thread
+        predicted 64², 128² and 256² grids 1.1 to 1.8x faster than two.
 
     Attributes
     ----------
@@ -115,6 +130,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         "restart_period": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "warm_start": ["boolean"],
         "device": [str],
         "random_state": ["random_state"],
@@ -137,6 +153,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         device="auto",
         random_state=None,
         verbose=0,
+        n_threads=1,
     ):
         self.width = width
         self.depth = depth
@@ -151,8 +168,18 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # X is a stack of images (n_samples, k, H, W)
+        tags.input_tags.positive_only = True
+        tags.target_tags.required = True
+        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @rollback_on_failure
+    @with_torch_threads
     def fit(self, X, y, weights=None):
         """Train on measures ``X`` with weights and their barycenters ``y``.
 
@@ -202,6 +229,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         self.history_ = self.net_.history
         return self
 
+    @with_torch_threads
     def predict(self, X, weights=None):
         """Barycenters of the measures in ``X`` with the given weights.
 
@@ -235,6 +263,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         barycenters = np.concatenate(out)
         return barycenters / barycenters.sum(axis=(1, 2), keepdims=True)
 
+    @with_torch_threads
     def score(self, X, y, weights=None):
         """Minus the mean KL(y || prediction): higher is better.
 
@@ -290,6 +319,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         validation = self.validation_fraction > 0
         monitor = "valid_loss" if validation else "train_loss"
         callbacks = [
+            ("divergence", DivergenceGuard(max_abs_loss=_MAX_KL)),
             (
                 "sgdr",
                 LRScheduler(CosineAnnealingWarmRestarts, T_0=1, T_mult=2, step_every="batch"),
