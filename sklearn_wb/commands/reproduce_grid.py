@@ -103,9 +103,9 @@ def estimated_duration(args):
     if args.quick:
         return "about 15 s on one CPU thread, 1 min on a first run (KeOps compilation)"
     return (
-        "about 15 min on one CPU thread with the default options on a first run (the "
-        "128^2 contour references take about 2 min each), about 8 min once they are cached "
-        "in --cache-dir"
+        "about 20 min on one CPU thread with the default options on a first run (23 min "
+        "measured on a loaded 2-core machine; the 128^2 contour references take about 2 min "
+        "each), about 12 min once they are cached in --cache-dir"
     )
 
 
