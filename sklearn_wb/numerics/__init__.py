@@ -14,7 +14,8 @@ from .gaussian import (
     gaussian_transport_matrix,
     sqrtm_psd,
 )
-from .grid_dataset import build_grid_dataset
+from .grid_dataset import build_family_dataset, build_grid_dataset
+from .grid_families import GRID_FAMILIES
 from .grid_known_answers import (
     make_gaussian_blob_problems,
     make_identical_problems,
@@ -30,9 +31,11 @@ from .grid_reference import (
 )
 from .grid_sinkhorn import sinkhorn_barycenter_2d
 from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
-from .shapes import random_shape_contours
+from .shapes import random_filled_shapes, random_shape_contours
 
 __all__ = [
+    "GRID_FAMILIES",
+    "build_family_dataset",
     "build_grid_dataset",
     "GeomLossGridBarycenter",
     "check_grid_measures",
@@ -42,6 +45,7 @@ __all__ = [
     "make_identical_problems",
     "make_location_scale_problems",
     "make_one_hot_problems",
+    "random_filled_shapes",
     "random_shape_contours",
     "sinkhorn_barycenter_2d",
     "uniform_transport_maps",

@@ -114,3 +114,43 @@ def random_shape_contours(n_shapes, size=64, *, random_state=None):
     rng = np.random.default_rng(seed)
     contours = [_contour(rng, size) for _ in range(n_shapes)]
     return np.array(contours, dtype=np.float64).reshape(n_shapes, size, size)
+
+
+def _filled(rng, size):
+    """A random shape with constant density and unit mass; redrawn until it is not empty."""
+    while True:
+        mask = _shape(rng, size)
+        if mask.any():
+            return mask / mask.sum()
+
+
+def random_filled_shapes(n_shapes, size=64, *, random_state=None):
+    """Random CSG shapes (as in :func:`random_shape_contours`), filled, as histograms.
+
+    Parameters
+    ----------
+    n_shapes : int
+        Number of shapes.
+    size : int, default=64
+        Side of the square grid, a power of 2 (at least 8).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shapes; NumPy's ``Generator`` is seeded from it.
+
+    Returns
+    -------
+    shapes : ndarray of shape (n_shapes, size, size), dtype float64
+        Constant on each shape and 0 outside, each summing to 1, none empty.
+
+    Examples
+    --------
+    >>> from sklearn_wb.numerics import random_filled_shapes
+    >>> filled = random_filled_shapes(3, size=32, random_state=0)
+    >>> filled.shape, bool((filled >= 0).all()), filled.sum(axis=(1, 2)).round(6)
+    ((3, 32, 32), True, array([1., 1., 1.]))
+    """
+    if size < 8 or size & (size - 1):
+        raise ValueError(f"size must be a power of 2 and at least 8, got {size}.")
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    rng = np.random.default_rng(seed)
+    shapes = [_filled(rng, size) for _ in range(n_shapes)]
+    return np.array(shapes, dtype=np.float64).reshape(n_shapes, size, size)
