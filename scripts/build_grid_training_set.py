@@ -7,6 +7,9 @@ to run in the background at low priority::
 
     OMP_NUM_THREADS=1 nice -n 19 python scripts/build_grid_training_set.py
 
+The default, 15000 examples at 64 x 64, takes about 70 min on one core (3.7 examples/s
+measured on mixed chunks) and about 1.5 GB under ``.cache/grid_families``.
+
 ``--throughput`` instead times the solver on a few examples per family and k (one
 thread) and prints examples per second, to size a build.
 """
@@ -22,7 +25,7 @@ from sklearn_wb.numerics import GRID_FAMILIES, build_family_dataset, sinkhorn_ba
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-examples", type=int, default=24000)
+    parser.add_argument("--n-examples", type=int, default=15000)
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--reg", type=float, default=0.002)
     parser.add_argument("--tol", type=float, default=1e-3)
