@@ -1,6 +1,7 @@
 """Wasserstein barycenters as scikit-learn estimators running on torch."""
 
 from ._common import load
+from .free_weight_barycenter import FreeWeightBarycenter
 from .grid_predictor import GridBarycenterPredictor
 from .neural_barycenter import NeuralBarycenter
 from .numerics import (
@@ -15,6 +16,7 @@ from .numerics import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "FreeWeightBarycenter",
     "GridBarycenterPredictor",
     "NeuralBarycenter",
     "bures_wasserstein_distance",

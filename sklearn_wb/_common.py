@@ -143,7 +143,7 @@ def load(path, *, device="auto"):
 
     Returns
     -------
-    estimator : NeuralBarycenter or GridBarycenterPredictor
+    estimator : NeuralBarycenter, FreeWeightBarycenter or GridBarycenterPredictor
         Fitted.
 
     Raises
@@ -197,10 +197,12 @@ def _estimator_classes():
     """The classes ``load`` may build, by name: an explicit list, so a file can never make
     it import or call anything else."""
     # Imported here because the estimator modules import this one.
+    from .free_weight_barycenter import FreeWeightBarycenter
     from .grid_predictor import GridBarycenterPredictor
     from .neural_barycenter import NeuralBarycenter
 
-    return {cls.__name__: cls for cls in (GridBarycenterPredictor, NeuralBarycenter)}
+    classes = (FreeWeightBarycenter, GridBarycenterPredictor, NeuralBarycenter)
+    return {cls.__name__: cls for cls in classes}
 
 
 def _estimator_class(name, path):

@@ -4,13 +4,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from geomloss import SamplesLoss
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import ClassifierTags, check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import LRScheduler, ProgressBar
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from . import _defaults
 from ._barycenter_init import (
@@ -23,34 +20,17 @@ from ._barycenter_init import (
 )
 from ._common import PersistenceMixin, resolve_device
 from ._execution import rollback_on_failure, with_torch_threads
-from .deep.averaging import WeightAveraging
-from .deep.divergence import DivergenceGuard
+from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter
 
-# Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
-_SCORE_MAX_SAMPLES = 2000
-_SCORE_SEED = 0
 # Samples of the first guess that the generator's latent mixture is fitted to.
 _FIRST_GUESS_SAMPLES = 10_000
-# The cost of standardised data (unit variance per feature) is of order the dimension; a
-# thousand times that only a diverging training reaches (lr=10 reaches -1e12).
-_MAX_COST_PER_DIMENSION = 1e3
-# Spread of X (root mean variance of its features) that fit accepts. The networks see
-# standardised float32 values of order 1 whatever the raw scale, but squared distances in
-# data units (gaussian_cov_, score) must stay normal float64 numbers with room for sums over
-# samples and features: 1e100 squared is 1e200, 1e-100 squared 1e-200.
-_SPREAD_LIMITS = (1e-100, 1e100)
-# In standardised units (values of order 1), a smaller spread is a few float32 ulps: the
-# networks see a measure this narrow as one point, a feature this narrow as a constant.
-_MIN_RELATIVE_SPREAD = 1e-6
-# Standardised inputs beyond this overflow float32 (3.4e38) in the potentials' squared norms.
-_MAX_STANDARDISED = 1e18
 
 
-class NeuralBarycenter(PersistenceMixin, BaseEstimator):
+class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     r"""Wasserstein-2 barycenter of sample sets, learned as a generative model (NWB-I).
 
     Given samples of measures :math:`\mu_1, \dots, \mu_N` and weights :math:`a`, learns a
@@ -288,25 +268,10 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
 
     def _fit(self, X, y):
         continuing = self.warm_start and hasattr(self, "net_")
-        _check_hidden_sizes("potential_hidden_sizes", self.potential_hidden_sizes)
-        _check_hidden_sizes("generator_hidden_sizes", self.generator_hidden_sizes)
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float64)
-        check_classification_targets(y)  # continuous labels would make an int cv a KFold
-        classes, labels = np.unique(y, return_inverse=True)
-        if continuing and not np.array_equal(classes, self.classes_):
-            raise ValueError("warm_start needs the same measure labels as the first fit.")
-        _check_measure_sizes(classes, labels)
-        weights = check_simplex_weights(self.weights, len(classes))
-        _check_spread(X)
+        classes, labels, weights, Z = self._validate_measures(X, y, continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         device = resolve_device(self.device)
-
-        if not continuing:
-            self._set_standardisation(X)
-        Z = self._standardise(X)
-        _check_float32_range(Z)
-        _check_not_degenerate(Z, classes, labels)
-        padded, counts = _pad_by_measure(Z, labels, len(classes))
+        padded, counts = pad_by_measure(Z, labels, len(classes))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             if continuing:
@@ -320,16 +285,8 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         self.history_ = net.history
         return self
 
-    def _set_standardisation(self, X):
-        # Shift and one isotropic scale: OT maps commute with them, unlike per-feature scaling.
-        self.loc_ = X.mean(axis=0)
-        self.scale_ = float(np.sqrt(X.var(axis=0).mean())) or 1.0
-
-    def _standardise(self, X):
-        return (X - self.loc_) / self.scale_
-
-    def _unstandardise(self, Z):
-        return Z * self.scale_ + self.loc_
+    def _check_fit_weights(self, n_measures):
+        return check_simplex_weights(self.weights, n_measures)
 
     def _build_net(self, Z, labels, weights, device, rng):
         dim = Z.shape[1]
@@ -381,20 +338,6 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         """Persistence hook: the net of a saved model, before its weights are loaded."""
         return self._make_net(resolve_device(self.device), **module_kwargs)
 
-    def _callbacks(self, dim):
-        total_iterations = self.n_epochs * self.iterations_per_epoch
-        callbacks = [
-            ("divergence", DivergenceGuard(max_abs_loss=_MAX_COST_PER_DIMENSION * dim)),
-            (
-                "lr_schedule",
-                LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
-            ),
-            ("weight_averaging", WeightAveraging(decay=_defaults.WEIGHT_AVERAGING_DECAY)),
-        ]
-        if self.verbose:
-            callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
-        return callbacks
-
     def _training_params(self):
         """The net's parameters that a warm start may change between fits."""
         return {
@@ -406,10 +349,6 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
             "iterator_train__n_batches": self.iterations_per_epoch,
             "criterion__convexity_penalty": self.convexity_penalty,
         }
-
-    @staticmethod
-    def _resolve_sizes(sizes, default, dim):
-        return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
 
     # ------------------------------------------------------------------ after fit
 
@@ -428,8 +367,7 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
         samples : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        check_n_samples(n_samples)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         module = self.net_.module_
         parameter = next(module.parameters())
@@ -478,40 +416,8 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
 
     def _apply_gradient(self, potential_name, X, y):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        labels = self._labels_to_indices(y, len(X))
         potential = getattr(self.net_.module_, potential_name)
-        Z = _check_float32_range(self._standardise(X))
-        padded, _ = _pad_by_measure(Z, labels, len(self.classes_))
-        device = next(potential.parameters()).device
-        with torch.enable_grad():
-            grads = potential.gradient(
-                torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False
-            )
-        grads = grads.detach().cpu().numpy().astype(np.float64)
-        mapped = np.empty_like(X)
-        for k in range(len(self.classes_)):
-            rows = labels == k
-            mapped[rows] = grads[k, : rows.sum()]
-        return self._unstandardise(mapped)
-
-    def _labels_to_indices(self, y, n_rows):
-        y = np.asarray(y)
-        if y.ndim == 0:
-            y = np.full(n_rows, y[()])
-        if y.shape != (n_rows,):
-            raise ValueError(
-                f"y must be a single label or have one label per row ({n_rows}), "
-                f"got shape {y.shape}."
-            )
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"Unknown measure labels {unknown.tolist()}; known: {self.classes_.tolist()}. "
-                "When cross-validating, split with StratifiedKFold so every fold holds every "
-                "measure."
-            )
-        return np.searchsorted(self.classes_, y)
+        return self._map_rows(X, y, lambda x: potential.gradient(x, create_graph=False))
 
     @with_torch_threads
     def score(self, X, y):
@@ -538,107 +444,4 @@ class NeuralBarycenter(PersistenceMixin, BaseEstimator):
             If a measure of ``classes_`` has no row in ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        labels = self._labels_to_indices(y, len(X))
-        missing = self.classes_[np.bincount(labels, minlength=len(self.classes_)) == 0]
-        if missing.size:
-            raise ValueError(
-                f"score needs samples of every measure; measures {missing.tolist()} have "
-                "none. When cross-validating, keep every measure in every fold: pass an int "
-                "cv or StratifiedKFold, not KFold."
-            )
-        _check_float32_range(self._standardise(X))
-        rng = np.random.default_rng(_SCORE_SEED)
-        generated = self._standardise(self.sample(_SCORE_MAX_SAMPLES, random_state=_SCORE_SEED))
-        divergence = SamplesLoss("sinkhorn", p=2, blur=0.01, scaling=0.9, backend="tensorized")
-        cost = 0.0
-        for k in np.unique(labels):
-            rows = np.flatnonzero(labels == k)
-            rows = rng.permutation(rows)[:_SCORE_MAX_SAMPLES]
-            measure = torch.as_tensor(self._standardise(X[rows]), dtype=torch.float64)
-            barycenter = torch.as_tensor(generated[: len(rows)], dtype=torch.float64)
-            # GeomLoss's cost is |x - y|^2 / 2, so the divergence estimates W2^2 / 2.
-            w2 = 2.0 * float(divergence(measure, barycenter))
-            cost += self.weights_[k] * w2 * self.scale_**2
-        return -cost
-
-
-def _check_measure_sizes(classes, labels):
-    if len(classes) < 2:
-        raise ValueError(
-            f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class."
-        )
-    counts = np.bincount(labels, minlength=len(classes))
-    small = classes[counts < 2]
-    if small.size:
-        raise ValueError(
-            f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer."
-        )
-
-
-def _check_hidden_sizes(name, sizes):
-    if isinstance(sizes, str):  # "auto", checked by _parameter_constraints
-        return
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
-        raise InvalidParameterError(
-            f"The {name!r} parameter of NeuralBarycenter must be 'auto' or a sequence of "
-            f"positive ints (layer widths), got {sizes!r}."
-        )
-
-
-def _check_spread(X):
-    """Reject data whose squared distances float64 cannot hold (see _SPREAD_LIMITS)."""
-    peak = np.abs(X).max()
-    # Divided by its peak first, X's variance neither overflows nor underflows.
-    spread = peak * np.sqrt((X / peak).var(axis=0).mean()) if peak > 0 else 0.0
-    if spread == 0:
-        raise ValueError("X has no spread: all its rows are the same point.")
-    low, high = _SPREAD_LIMITS
-    if not low <= spread <= high:
-        raise ValueError(
-            f"The spread of X (root mean variance of its features) is {spread:.3g}, outside "
-            f"[{low:g}, {high:g}]: squared distances in its units (covariances, W2^2 costs) "
-            f"would overflow or underflow float64. Rescale X (e.g. X / {spread:.0e}) and "
-            "scale the results back."
-        )
-
-
-def _check_not_degenerate(Z, classes, labels):
-    """Reject constant features and measures with a singular Gaussian fit (Z standardised)."""
-    constant = np.flatnonzero(Z.std(axis=0) < _MIN_RELATIVE_SPREAD)
-    if constant.size:
-        raise ValueError(
-            f"Features {constant.tolist()} are constant (spread below "
-            f"{_MIN_RELATIVE_SPREAD:g} of the data's, under float32 resolution): drop them; "
-            "a constant feature keeps its value in the barycenter."
-        )
-    _, covs = gaussian_fits(Z, labels, len(classes))
-    degenerate = classes[np.linalg.eigvalsh(covs)[:, 0] < _MIN_RELATIVE_SPREAD**2]
-    if degenerate.size:
-        raise ValueError(
-            f"Measures {degenerate.tolist()} are degenerate: their Gaussian fit is singular, "
-            "as for one repeated point or too few distinct points for the dimension, and "
-            "they have no transport map onto the barycenter. Give each measure more "
-            "distinct samples."
-        )
-
-
-def _check_float32_range(Z):
-    """Reject standardised rows so far out that the float32 networks would overflow."""
-    extent = np.abs(Z).max(initial=0.0)
-    if extent > _MAX_STANDARDISED:
-        raise ValueError(
-            f"X lies up to {extent:.3g} times the training data's spread from its mean; "
-            f"beyond {_MAX_STANDARDISED:g} the float32 networks overflow."
-        )
-    return Z
-
-
-def _pad_by_measure(X, labels, n_measures):
-    """Stack the rows of each measure into a zero-padded (n_measures, max_count, d) array."""
-    counts = np.bincount(labels, minlength=n_measures)
-    padded = np.zeros((n_measures, max(counts.max(), 1), X.shape[1]))
-    order = np.argsort(labels, kind="stable")
-    positions = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)
-    padded[labels[order], positions] = X[order]
-    return padded, counts
+        return self._negative_cost(X, y, self.weights_, self.sample)

@@ -1,0 +1,244 @@
+"""What the sample-based estimators share: checks of measures given as labelled rows,
+standardisation, label handling, the maps' plumbing, callbacks and the Sinkhorn score.
+
+Used by NeuralBarycenter (NWB-I) and FreeWeightBarycenter (NWB-II); neither imports the
+other's module.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from geomloss import SamplesLoss
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+from skorch.callbacks import LRScheduler, ProgressBar
+
+from . import _defaults
+from ._barycenter_init import gaussian_fits
+from .deep.averaging import WeightAveraging
+from .deep.divergence import DivergenceGuard
+
+# Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
+_SCORE_MAX_SAMPLES = 2000
+_SCORE_SEED = 0
+# The cost of standardised data (unit variance per feature) is of order the dimension; a
+# thousand times that only a diverging training reaches (lr=10 reaches -1e12).
+_MAX_COST_PER_DIMENSION = 1e3
+# Spread of X (root mean variance of its features) that fit accepts. The networks see
+# standardised float32 values of order 1 whatever the raw scale, but squared distances in
+# data units (gaussian_cov_, score) must stay normal float64 numbers with room for sums over
+# samples and features: 1e100 squared is 1e200, 1e-100 squared 1e-200.
+_SPREAD_LIMITS = (1e-100, 1e100)
+# In standardised units (values of order 1), a smaller spread is a few float32 ulps: the
+# networks see a measure this narrow as one point, a feature this narrow as a constant.
+_MIN_RELATIVE_SPREAD = 1e-6
+# Standardised inputs beyond this overflow float32 (3.4e38) in the potentials' squared norms.
+_MAX_STANDARDISED = 1e18
+
+
+class SampleMeasuresMixin:
+    """Fit-time checks, standardisation, labels, maps and score of an estimator whose
+    measures are the rows of X labelled by y.
+
+    The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
+    validated), the hidden-size parameters, ``n_epochs``, ``iterations_per_epoch`` and
+    ``verbose``.
+    """
+
+    def _validate_measures(self, X, y, continuing):
+        """Checked ``(classes, labels, weights, Z)`` of a fit; Z is X standardised."""
+        for name in ("potential_hidden_sizes", "generator_hidden_sizes"):
+            _check_hidden_sizes(type(self).__name__, name, getattr(self, name))
+        X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float64)
+        check_classification_targets(y)  # continuous labels would make an int cv a KFold
+        classes, labels = np.unique(y, return_inverse=True)
+        if continuing and not np.array_equal(classes, self.classes_):
+            raise ValueError("warm_start needs the same measure labels as the first fit.")
+        _check_measure_sizes(classes, labels)
+        weights = self._check_fit_weights(len(classes))
+        _check_spread(X)
+        if not continuing:
+            self._set_standardisation(X)
+        Z = self._standardise(X)
+        _check_float32_range(Z)
+        _check_not_degenerate(Z, classes, labels)
+        return classes, labels, weights, Z
+
+    def _set_standardisation(self, X):
+        # Shift and one isotropic scale: OT maps commute with them, unlike per-feature scaling.
+        self.loc_ = X.mean(axis=0)
+        self.scale_ = float(np.sqrt(X.var(axis=0).mean())) or 1.0
+
+    def _standardise(self, X):
+        return (X - self.loc_) / self.scale_
+
+    def _unstandardise(self, Z):
+        return Z * self.scale_ + self.loc_
+
+    @staticmethod
+    def _resolve_sizes(sizes, default, dim):
+        return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
+
+    def _callbacks(self, dim):
+        total_iterations = self.n_epochs * self.iterations_per_epoch
+        callbacks = [
+            ("divergence", DivergenceGuard(max_abs_loss=_MAX_COST_PER_DIMENSION * dim)),
+            (
+                "lr_schedule",
+                LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
+            ),
+            ("weight_averaging", WeightAveraging(decay=_defaults.WEIGHT_AVERAGING_DECAY)),
+        ]
+        if self.verbose:
+            callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
+        return callbacks
+
+    def _map_rows(self, X, y, gradient):
+        """Rows of X mapped by ``gradient`` (padded tensor (N, M, d) -> same shape), each
+        by the potential of its measure; validated and in data units."""
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        labels = self._labels_to_indices(y, len(X))
+        Z = _check_float32_range(self._standardise(X))
+        padded, _ = pad_by_measure(Z, labels, len(self.classes_))
+        device = next(self.net_.module_.parameters()).device
+        with torch.enable_grad():
+            grads = gradient(torch.as_tensor(padded, dtype=torch.float32, device=device))
+        grads = grads.detach().cpu().numpy().astype(np.float64)
+        mapped = np.empty_like(X)
+        for k in range(len(self.classes_)):
+            rows = labels == k
+            mapped[rows] = grads[k, : rows.sum()]
+        return self._unstandardise(mapped)
+
+    def _labels_to_indices(self, y, n_rows):
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.full(n_rows, y[()])
+        if y.shape != (n_rows,):
+            raise ValueError(
+                f"y must be a single label or have one label per row ({n_rows}), "
+                f"got shape {y.shape}."
+            )
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"Unknown measure labels {unknown.tolist()}; known: {self.classes_.tolist()}. "
+                "When cross-validating, split with StratifiedKFold so every fold holds every "
+                "measure."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _negative_cost(self, X, y, weights, sample):
+        """-sum_i a_i W2^2(nu, mu_i) by debiased Sinkhorn, in data units; ``sample(n,
+        random_state)`` draws from nu. See NeuralBarycenter.score."""
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        labels = self._labels_to_indices(y, len(X))
+        missing = self.classes_[np.bincount(labels, minlength=len(self.classes_)) == 0]
+        if missing.size:
+            raise ValueError(
+                f"score needs samples of every measure; measures {missing.tolist()} have "
+                "none. When cross-validating, keep every measure in every fold: pass an int "
+                "cv or StratifiedKFold, not KFold."
+            )
+        _check_float32_range(self._standardise(X))
+        rng = np.random.default_rng(_SCORE_SEED)
+        generated = self._standardise(sample(_SCORE_MAX_SAMPLES, random_state=_SCORE_SEED))
+        divergence = SamplesLoss("sinkhorn", p=2, blur=0.01, scaling=0.9, backend="tensorized")
+        cost = 0.0
+        for k in np.unique(labels):
+            rows = np.flatnonzero(labels == k)
+            rows = rng.permutation(rows)[:_SCORE_MAX_SAMPLES]
+            measure = torch.as_tensor(self._standardise(X[rows]), dtype=torch.float64)
+            barycenter = torch.as_tensor(generated[: len(rows)], dtype=torch.float64)
+            # GeomLoss's cost is |x - y|^2 / 2, so the divergence estimates W2^2 / 2.
+            w2 = 2.0 * float(divergence(measure, barycenter))
+            cost += weights[k] * w2 * self.scale_**2
+        return -cost
+
+
+def check_n_samples(n_samples):
+    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+
+
+def _check_measure_sizes(classes, labels):
+    if len(classes) < 2:
+        raise ValueError(
+            f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class."
+        )
+    counts = np.bincount(labels, minlength=len(classes))
+    small = classes[counts < 2]
+    if small.size:
+        raise ValueError(
+            f"Each measure needs at least 2 samples; measures {small.tolist()} have fewer."
+        )
+
+
+def _check_hidden_sizes(estimator_name, name, sizes):
+    if isinstance(sizes, str):  # "auto", checked by _parameter_constraints
+        return
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {estimator_name} must be 'auto' or a sequence of "
+            f"positive ints (layer widths), got {sizes!r}."
+        )
+
+
+def _check_spread(X):
+    """Reject data whose squared distances float64 cannot hold (see _SPREAD_LIMITS)."""
+    peak = np.abs(X).max()
+    # Divided by its peak first, X's variance neither overflows nor underflows.
+    spread = peak * np.sqrt((X / peak).var(axis=0).mean()) if peak > 0 else 0.0
+    if spread == 0:
+        raise ValueError("X has no spread: all its rows are the same point.")
+    low, high = _SPREAD_LIMITS
+    if not low <= spread <= high:
+        raise ValueError(
+            f"The spread of X (root mean variance of its features) is {spread:.3g}, outside "
+            f"[{low:g}, {high:g}]: squared distances in its units (covariances, W2^2 costs) "
+            f"would overflow or underflow float64. Rescale X (e.g. X / {spread:.0e}) and "
+            "scale the results back."
+        )
+
+
+def _check_not_degenerate(Z, classes, labels):
+    """Reject constant features and measures with a singular Gaussian fit (Z standardised)."""
+    constant = np.flatnonzero(Z.std(axis=0) < _MIN_RELATIVE_SPREAD)
+    if constant.size:
+        raise ValueError(
+            f"Features {constant.tolist()} are constant (spread below "
+            f"{_MIN_RELATIVE_SPREAD:g} of the data's, under float32 resolution): drop them; "
+            "a constant feature keeps its value in the barycenter."
+        )
+    _, covs = gaussian_fits(Z, labels, len(classes))
+    degenerate = classes[np.linalg.eigvalsh(covs)[:, 0] < _MIN_RELATIVE_SPREAD**2]
+    if degenerate.size:
+        raise ValueError(
+            f"Measures {degenerate.tolist()} are degenerate: their Gaussian fit is singular, "
+            "as for one repeated point or too few distinct points for the dimension, and "
+            "they have no transport map onto the barycenter. Give each measure more "
+            "distinct samples."
+        )
+
+
+def _check_float32_range(Z):
+    """Reject standardised rows so far out that the float32 networks would overflow."""
+    extent = np.abs(Z).max(initial=0.0)
+    if extent > _MAX_STANDARDISED:
+        raise ValueError(
+            f"X lies up to {extent:.3g} times the training data's spread from its mean; "
+            f"beyond {_MAX_STANDARDISED:g} the float32 networks overflow."
+        )
+    return Z
+
+
+def pad_by_measure(X, labels, n_measures):
+    """Stack the rows of each measure into a zero-padded (n_measures, max_count, d) array."""
+    counts = np.bincount(labels, minlength=n_measures)
+    padded = np.zeros((n_measures, max(counts.max(), 1), X.shape[1]))
+    order = np.argsort(labels, kind="stable")
+    positions = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)
+    padded[labels[order], positions] = X[order]
+    return padded, counts

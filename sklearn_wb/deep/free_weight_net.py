@@ -1,0 +1,99 @@
+"""NWB-II (Algorithm 2 of the NWB paper) as a skorch net: the module, the sampler that
+draws a fresh weight vector per outer iteration, and the step.
+
+The step is NWB-I's three loops (:class:`.nwb_net.NWBNet`) with every player conditioned
+on the iteration's weight vector a; the loss terms are :class:`.nwb_objective.NWBObjective`'s
+applied to the potentials bound to a.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .conditional_generator import ConditionalGenerator
+from .nwb_net import MeasureBatchSampler, NWBNet
+from .picnn import BatchedPICNNPotential
+
+
+class FreeWeightModule(nn.Module):
+    """PICNN potentials f(., a) (barycenter -> measures), g(., a) (measures -> barycenter)
+    and the conditional generator h(z, a).
+
+    Parameters
+    ----------
+    n_measures : int
+    dim : int
+    potential_hidden_sizes : sequence of int
+    generator_hidden_sizes : sequence of int
+    weight_degree : int, default=2
+        Degree of the polynomials in a of the quadratic parts and the affine generator.
+    """
+
+    def __init__(
+        self, n_measures, dim, potential_hidden_sizes, generator_hidden_sizes, weight_degree=2
+    ):
+        super().__init__()
+        self.f = BatchedPICNNPotential(
+            n_measures, dim, n_measures, potential_hidden_sizes, weight_degree
+        )
+        self.g = BatchedPICNNPotential(
+            n_measures, dim, n_measures, potential_hidden_sizes, weight_degree
+        )
+        self.h = ConditionalGenerator(dim, n_measures, generator_hidden_sizes, weight_degree)
+
+    def forward(self, noise, weights):
+        return self.h(noise, weights)
+
+
+class WeightedMeasureBatchSampler(MeasureBatchSampler):
+    """:class:`.nwb_net.MeasureBatchSampler` whose batches also carry a weight vector
+    a ~ Dirichlet(concentration), fresh for every outer iteration (the paper's "Sample
+    a ~ U"; concentration 1 is the uniform distribution on the simplex).
+
+    Each batch is ``(samples, (noise, weights))``.
+
+    Parameters
+    ----------
+    dataset, batch_size, n_batches, device
+        As for MeasureBatchSampler.
+    concentration : sequence of float
+        Dirichlet parameters, one per measure.
+    """
+
+    def __init__(self, dataset, batch_size, n_batches, device, concentration):
+        super().__init__(dataset, batch_size, n_batches, device)
+        self.concentration = np.asarray(concentration, dtype=float)
+        # numpy draws the Dirichlet (torch's takes no generator); seeded from torch's RNG.
+        self.weight_rng = np.random.default_rng(int(torch.randint(2**31 - 1, ())))
+
+    def __iter__(self):
+        for samples, (noise, _) in super().__iter__():
+            weights = self.weight_rng.dirichlet(self.concentration)
+            yield samples, (noise, torch.as_tensor(weights, dtype=noise.dtype, device=noise.device))
+
+
+class FreeWeightNWBNet(NWBNet):
+    """skorch net whose training step is one outer iteration of NWB-II (Algorithm 2).
+
+    As :class:`.nwb_net.NWBNet` (K1 g-steps per f-step, K2 f-steps per h-step, one
+    optimizer whose sub-steps each move one player), with all three players conditioned
+    on the batch's weight vector a. Its h-step decreases sum_i a_i J_i(a) +
+    1/2 mean ||h(z, a)||^2, eq. (12) of the paper.
+    """
+
+    def train_step(self, batch, **fit_params):
+        samples, (noise, weights) = batch
+        module, objective = self.module_, self.criterion_
+        module.train()
+        f, g = module.f.at(weights), module.g.at(weights)
+        f_params, g_params = list(module.f.parameters()), list(module.g.parameters())
+        h_params = list(module.h.parameters())
+        barycenter_samples = module.h(noise, weights).detach()
+        for _ in range(self.n_inner_f):
+            for _ in range(self.n_inner_g):
+                self._descend(objective.g_loss(f, g, samples), g_params)
+            self._descend(objective.f_loss(f, g, samples, barycenter_samples), f_params)
+            f.clip_negative_weights_()
+        self._descend(objective.h_loss(f, module.h(noise, weights), weights), h_params)
+        cost = objective(f, g, samples, barycenter_samples, weights)
+        return {"loss": cost.detach(), "y_pred": barycenter_samples}

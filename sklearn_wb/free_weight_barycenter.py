@@ -1,0 +1,454 @@
+"""FreeWeightBarycenter: NWB-II (Algorithm 2 of the NWB paper) as a scikit-learn estimator."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import ClassifierTags, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from . import _defaults
+from ._barycenter_init import gaussian_fits
+from ._common import PersistenceMixin, resolve_device
+from ._execution import rollback_on_failure, with_torch_threads
+from ._free_weight_init import init_from_gaussians, init_generator_from_mixture
+from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
+from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
+from .deep.warm_start import update_training_params
+from .numerics.gaussian import _check_weights as check_simplex_weights
+
+
+class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
+    r"""Wasserstein-2 barycenters of sample sets for every weight vector, from one fit (NWB-II).
+
+    Given samples of measures :math:`\mu_1, \dots, \mu_N`, learns a generator
+    :math:`h(z, a)` whose push-forward of Gaussian noise is the barycenter
+    :math:`\nu_a = \arg\min_\nu \sum_i a_i W_2^2(\nu, \mu_i)` for any weight vector
+    :math:`a` on the simplex, with potentials :math:`f_i(\cdot, a)` and
+    :math:`g_i(\cdot, a)`, convex in their first argument for every :math:`a`, whose
+    gradients map the barycenter onto each measure and back. Training solves problem (11)
+    of Fan, Taghvaei and Chen (2021) with Algorithm 2: every outer iteration draws a fresh
+    weight vector from ``weight_distribution`` and makes one NWB-I step
+    (:class:`NeuralBarycenter`) at it.
+
+    Each potential is a convex quadratic whose coefficients are polynomials in :math:`a`,
+    plus a partially input-convex network (PICNN); the generator is an affine map with
+    polynomial coefficients plus a residual network of :math:`(z, a)`. With
+    ``init="gaussian"`` they start from the exact barycenters of the measures' Gaussian
+    fits, for every :math:`a`.
+
+    Parameters
+    ----------
+    weight_distribution : {"uniform", "dirichlet"}, default="uniform"
+        Distribution of the weight vectors drawn during training: uniform on the simplex,
+        or Dirichlet(``alpha``). The fit is most accurate where it puts its mass.
+    alpha : float or array-like of shape (n_measures,), default=1.0
+        Dirichlet concentration (positive), in the order of ``classes_``; used only with
+        ``weight_distribution="dirichlet"``.
+    potential_hidden_sizes : tuple of int or "auto", default="auto"
+        Hidden widths (positive ints) of the PICNNs f_i and g_i; empty for purely
+        quadratic potentials.
+    generator_hidden_sizes : tuple of int or "auto", default="auto"
+        Hidden widths (positive ints) of the generator's residual network; empty for an
+        affine generator.
+    weight_degree : int, default=2
+        Degree of the polynomials in the weights of the quadratic parts and of the
+        generator's affine part. Degree 2 fits the closed forms of the benchmark's three
+        Gaussians to a BW2-UVP of 4e-4 % at every weight; degree 1 to 0.05 %.
+    n_epochs : int, default=6
+        Epochs of ``iterations_per_epoch`` outer iterations each: as many iterations as
+        :class:`NeuralBarycenter`, each about twice as expensive (see the free-weights
+        benchmark).
+    iterations_per_epoch : int, default=100
+    batch_size : int, default=400
+        Samples per measure (and of noise) in each outer iteration.
+    n_inner_g : int, default=6
+        g-steps per f-step (K1).
+    n_inner_f : int, default=4
+        f-steps per generator step (K2).
+    lr : float, default=3e-3
+        Initial Adam learning rate, decayed to zero along a cosine; the fitted weights are
+        an exponential moving average over the iterations.
+    convexity_penalty : float, default=0.1
+        Weight of the penalty on negative z-path weights of g (f is clipped instead).
+    init : {"gaussian", "identity"}, default="gaussian"
+        Start from the Gaussian-fit barycenters, or from identity maps and the Gaussian
+        with the moments of the mixture :math:`\sum_i a_i \mu_i`.
+    device : str, default="auto"
+        Torch device; "auto" uses CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seeds network initialisation, weight vectors and minibatches.
+    verbose : int, default=0
+        0 is silent; 1 prints a table per epoch and a progress bar.
+    n_threads : int or None, default=1
+        Torch threads while fitting, sampling, mapping and scoring; the caller's setting
+        is restored afterwards. None leaves torch's setting alone.
+    warm_start : bool, default=False
+        If True, a second ``fit`` continues training the same networks for ``n_epochs``
+        more epochs with the current training parameters.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_measures,)
+        Measure labels, in the order of the weight vectors.
+    concentration_ : ndarray of shape (n_measures,)
+        Dirichlet parameters of the training weights (ones for "uniform").
+    n_features_in_ : int
+    net_ : FreeWeightNWBNet
+        The skorch net holding f, g and h.
+    history_ : skorch.History
+        Per-epoch record; ``train_loss`` is the estimated barycenter cost
+        :math:`\sum_i a_i W_2^2(\nu_a, \mu_i)` at the iterations' weights, in
+        standardised units.
+    gaussian_means_, gaussian_covs_ : ndarray
+        Means and covariances of the measures' Gaussian fits: their barycenter for any
+        weights, :func:`~sklearn_wb.numerics.gaussian_barycenter`, is the closed-form
+        baseline.
+
+    Notes
+    -----
+    The paper's equation (12) weights each measure's term by :math:`a_i` for all three
+    players. Here, as in :class:`NeuralBarycenter`, only the generator's step is weighted:
+    at fixed :math:`a` the problems of the pairs :math:`(f_i, g_i)` are independent, with
+    the same optimum for any positive weight, and unweighted they keep learning the maps
+    of measures whose weight is small.
+
+    Saving, loading, cross-validation and the estimator tags follow
+    :class:`NeuralBarycenter`; :meth:`score` evaluates one weight vector.
+
+    References
+    ----------
+    J. Fan, A. Taghvaei, Y. Chen. Scalable computations of Wasserstein barycenter via
+    input convex neural networks. ICML 2021.
+
+    B. Amos, L. Xu, J. Z. Kolter. Input convex neural networks. ICML 2017.
+
+    Examples
+    --------
+    >>> from sklearn_wb import FreeWeightBarycenter
+    >>> from sklearn_wb.numerics import paper_gaussians, sample_gaussians
+    >>> X, y = sample_gaussians(*paper_gaussians(), 1000, random_state=0)
+    >>> model = FreeWeightBarycenter(n_epochs=1, iterations_per_epoch=20, random_state=0)
+    >>> model.fit(X, y).sample(5, weights=[0.7, 0.1, 0.1, 0.1], random_state=0).shape
+    (5, 2)
+    """
+
+    _persisted_attributes = (
+        "classes_",
+        "concentration_",
+        "n_features_in_",
+        "feature_names_in_",
+        "loc_",
+        "scale_",
+        "gaussian_means_",
+        "gaussian_covs_",
+    )
+
+    _parameter_constraints = {
+        "weight_distribution": [StrOptions({"uniform", "dirichlet"})],
+        "alpha": [Interval(Real, 0, None, closed="neither"), "array-like"],
+        "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "weight_degree": [Interval(Integral, 1, None, closed="left")],
+        "n_epochs": [Interval(Integral, 1, None, closed="left")],
+        "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_inner_g": [Interval(Integral, 1, None, closed="left")],
+        "n_inner_f": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "convexity_penalty": [Interval(Real, 0, None, closed="left")],
+        "init": [StrOptions({"gaussian", "identity"})],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        weight_distribution="uniform",
+        *,
+        alpha=1.0,
+        potential_hidden_sizes="auto",
+        generator_hidden_sizes="auto",
+        weight_degree=2,
+        n_epochs=6,
+        iterations_per_epoch=100,
+        batch_size=400,
+        n_inner_g=6,
+        n_inner_f=4,
+        lr=3e-3,
+        convexity_penalty=0.1,
+        init="gaussian",
+        device="auto",
+        random_state=None,
+        verbose=0,
+        n_threads=1,
+        warm_start=False,
+    ):
+        self.weight_distribution = weight_distribution
+        self.alpha = alpha
+        self.potential_hidden_sizes = potential_hidden_sizes
+        self.generator_hidden_sizes = generator_hidden_sizes
+        self.weight_degree = weight_degree
+        self.n_epochs = n_epochs
+        self.iterations_per_epoch = iterations_per_epoch
+        self.batch_size = batch_size
+        self.n_inner_g = n_inner_g
+        self.n_inner_f = n_inner_f
+        self.lr = lr
+        self.convexity_penalty = convexity_penalty
+        self.init = init
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_threads = n_threads
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.one_d_labels = True
+        tags.non_deterministic = False
+        # As NeuralBarycenter: measure labels are class labels, so an int cv stratifies.
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @rollback_on_failure
+    @with_torch_threads
+    def fit(self, X, y):
+        """Learn the barycenters, for all weights, of the measures whose samples are X's rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples of all measures, stacked.
+        y : array-like of shape (n_samples,)
+            Label of the measure each row came from; at least two distinct labels, each
+            with at least two rows.
+
+        Returns
+        -------
+        self : FreeWeightBarycenter
+
+        Raises
+        ------
+        ValueError
+            On bad input, as :meth:`NeuralBarycenter.fit
+            <sklearn_wb.NeuralBarycenter.fit>` (and on an ``alpha`` of the wrong length);
+            the estimator is then left as it was before the call.
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        classes, labels, concentration, Z = self._validate_measures(X, y, continuing)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        device = resolve_device(self.device)
+        padded, counts = pad_by_measure(Z, labels, len(classes))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if continuing:
+                net = self.net_
+                update_training_params(net, **self._training_params(concentration))
+            else:
+                net = self._build_net(Z, labels, concentration, device, seed)
+            net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
+        self.classes_, self.concentration_, self.net_ = classes, concentration, net
+        self.history_ = net.history
+        return self
+
+    def _check_fit_weights(self, n_measures):
+        """The Dirichlet parameters of the training weights."""
+        if self.weight_distribution == "uniform":
+            return np.ones(n_measures)
+        alpha = np.asarray(self.alpha, dtype=float)
+        if alpha.ndim == 0:
+            alpha = np.full(n_measures, float(alpha))
+        if alpha.shape != (n_measures,) or not np.all(np.isfinite(alpha) & (alpha > 0)):
+            raise ValueError(
+                f"alpha must be a positive number or {n_measures} positive numbers, one per "
+                f"measure, got {self.alpha!r}."
+            )
+        return alpha
+
+    def _build_net(self, Z, labels, concentration, device, seed):
+        dim, n_measures = Z.shape[1], len(concentration)
+        means, covs = gaussian_fits(Z, labels, n_measures)
+        self.gaussian_means_ = self._unstandardise(means)
+        self.gaussian_covs_ = covs * self.scale_**2
+        net = self._make_net(
+            device,
+            concentration,
+            n_measures=n_measures,
+            dim=dim,
+            potential_hidden_sizes=self._resolve_sizes(
+                self.potential_hidden_sizes, _defaults.potential_hidden_sizes, dim
+            ),
+            generator_hidden_sizes=self._resolve_sizes(
+                self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
+            ),
+            weight_degree=self.weight_degree,
+        )
+        rng = np.random.default_rng(seed)
+        if self.init == "gaussian":
+            init_from_gaussians(net.module_, means, covs, rng)
+        else:
+            init_generator_from_mixture(net.module_.h, means, covs, rng)
+        return net
+
+    def _make_net(self, device, concentration, **module_kwargs):
+        """An initialised net for a FreeWeightModule built from ``module_kwargs``."""
+        net = FreeWeightNWBNet(
+            FreeWeightModule,
+            **{f"module__{key}": value for key, value in module_kwargs.items()},
+            optimizer=torch.optim.Adam,
+            optimizer__fused=True,  # one kernel per step instead of one per parameter
+            train_split=None,
+            iterator_train=WeightedMeasureBatchSampler,
+            iterator_train__device=device,
+            **self._training_params(concentration),
+            callbacks=self._callbacks(module_kwargs["dim"]),
+            device=device,
+            verbose=self.verbose,  # skorch's epoch table prints only when verbose
+        )
+        return net.initialize()
+
+    def _rebuild_net(self, module_kwargs):
+        """Persistence hook: the net of a saved model, before its weights are loaded."""
+        device = resolve_device(self.device)
+        return self._make_net(device, self.concentration_, **module_kwargs)
+
+    def _training_params(self, concentration):
+        """The net's parameters that a warm start may change between fits."""
+        return {
+            "max_epochs": self.n_epochs,
+            "lr": self.lr,
+            "batch_size": self.batch_size,
+            "n_inner_g": self.n_inner_g,
+            "n_inner_f": self.n_inner_f,
+            "iterator_train__n_batches": self.iterations_per_epoch,
+            "iterator_train__concentration": concentration.tolist(),
+            "criterion__convexity_penalty": self.convexity_penalty,
+        }
+
+    # ------------------------------------------------------------------ after fit
+
+    @with_torch_threads
+    def sample(self, n_samples, weights, random_state=None):
+        """Draw samples from the learned barycenter at the given weights.
+
+        Parameters
+        ----------
+        n_samples : int
+        weights : array-like of shape (n_measures,)
+            Barycentric weights in the order of ``classes_``: non-negative, summing to 1.
+            A one-hot vector gives that measure.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the generator's noise; the same seed gives the same samples.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features)
+
+        Raises
+        ------
+        ValueError
+            If ``weights`` is not a vector on the simplex with one entry per measure.
+        """
+        check_is_fitted(self)
+        check_n_samples(n_samples)
+        weights = self._weights_tensor(weights)
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        generator = torch.Generator(device=weights.device).manual_seed(seed)
+        noise = torch.randn(
+            n_samples, self.n_features_in_, generator=generator, device=weights.device
+        )
+        with torch.inference_mode():
+            Z = self.net_.module_.h(noise, weights).cpu().numpy().astype(np.float64)
+        return self._unstandardise(Z)
+
+    @with_torch_threads
+    def push_forward(self, X, y, weights):
+        """Map samples of the given measures onto the barycenter at ``weights``,
+        x -> grad_x g_y(x, a).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or a single label
+            The measure each row belongs to (labels from ``classes_``).
+        weights : array-like of shape (n_measures,)
+            The barycenter's weights, as for :meth:`sample`.
+
+        Returns
+        -------
+        mapped : ndarray of shape (n_samples, n_features)
+        """
+        return self._apply_gradient("g", X, y, weights)
+
+    @with_torch_threads
+    def pull_back(self, X, y, weights):
+        """Map samples of the barycenter at ``weights`` onto the given measures,
+        x -> grad_x f_y(x, a); the inverse of :meth:`push_forward`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or a single label
+            The measure each row should be mapped to.
+        weights : array-like of shape (n_measures,)
+            The barycenter's weights, as for :meth:`sample`.
+
+        Returns
+        -------
+        mapped : ndarray of shape (n_samples, n_features)
+        """
+        return self._apply_gradient("f", X, y, weights)
+
+    def _apply_gradient(self, potential_name, X, y, weights):
+        check_is_fitted(self)
+        weights = self._weights_tensor(weights)
+        potential = getattr(self.net_.module_, potential_name)
+        return self._map_rows(
+            X, y, lambda x: potential.gradient(x, weights.to(x.device), create_graph=False)
+        )
+
+    def _weights_tensor(self, weights):
+        weights = check_simplex_weights(weights, len(self.classes_))
+        device = next(self.net_.module_.parameters()).device
+        return torch.as_tensor(weights, dtype=torch.float32, device=device)
+
+    @with_torch_threads
+    def score(self, X, y, weights=None):
+        r"""Negative barycenter cost at ``weights`` on held-out samples (higher is better).
+
+        :math:`-\sum_i a_i \widehat{W}_2^2(\nu_a, \mu_i)`, estimated as in
+        :meth:`NeuralBarycenter.score <sklearn_wb.NeuralBarycenter.score>` (debiased
+        Sinkhorn on up to 2000 rows per measure, fixed seeds).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        weights : array-like of shape (n_measures,), default=None
+            The weight vector a; uniform when None.
+
+        Returns
+        -------
+        score : float
+
+        Raises
+        ------
+        ValueError
+            If a measure of ``classes_`` has no row in ``X``, or ``weights`` is invalid.
+        """
+        check_is_fitted(self)
+        weights = check_simplex_weights(weights, len(self.classes_))
+        return self._negative_cost(
+            X, y, weights, lambda n, random_state: self.sample(n, weights, random_state)
+        )
