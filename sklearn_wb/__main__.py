@@ -17,6 +17,7 @@ REPRODUCTIONS = {
     "dimensions": "reproduce_dimensions",
     "mixtures": "reproduce_mixtures",
     "grid": "reproduce_grid",
+    "free-weights": "reproduce_free_weights",
 }
 DOCS_TABLES = Path("docs/benchmarks")  # committed tables: only default runs rewrite them
 
