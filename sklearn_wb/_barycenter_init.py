@@ -72,7 +72,7 @@ def latent_mixture(samples, n_components, random_state):
         Upper-triangular factors with scales[c]^T scales[c] the component covariance.
     probabilities : ndarray of shape (n_components,)
     """
-    samples = samples[:_MIXTURE_FIT_SAMPLES]
+    samples = _distinct_rows(samples, random_state)
     if n_components == "auto":
         n_modes = _count_modes(samples, random_state)
         n_components = min(_SPLIT_FACTOR * n_modes, _MAX_AUTO_COMPONENTS) if n_modes > 1 else 1
@@ -81,10 +81,18 @@ def latent_mixture(samples, n_components, random_state):
     return mixture.means_, scales, mixture.weights_
 
 
+def _distinct_rows(samples, random_state):
+    """At most _MIXTURE_FIT_SAMPLES distinct rows, in random order: the first guess repeats
+    the rows of small data sets, and BIC then rewards components fitted to the copies."""
+    distinct = np.unique(samples, axis=0)
+    rng = np.random.default_rng(random_state)
+    return distinct[rng.permutation(len(distinct))[:_MIXTURE_FIT_SAMPLES]]
+
+
 def _count_modes(samples, random_state):
     """Component count by BIC over 1, 2, 4, ..., stopping at the first that does not improve."""
-    # Ten distinct points per component at least: small data sets get few components.
-    max_count = max(len(np.unique(samples, axis=0)) // 10, 1)
+    # Ten points per component at least: small data sets get few components.
+    max_count = max(len(samples) // 10, 1)
     best_count, best_bic = 1, np.inf
     for count in (c for c in _AUTO_COMPONENTS if c <= max_count):
         bic = GaussianMixture(count, random_state=random_state).fit(samples).bic(samples)

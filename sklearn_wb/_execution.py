@@ -34,20 +34,34 @@ def with_torch_threads(method):
 
 def rollback_on_failure(fit):
     """If ``fit`` raises, leave the estimator as it was before the call: its attributes,
-    and the weights of a net that a warm start was continuing."""
+    and the weights, optimizer state and history of a net that a warm start continued."""
 
     @functools.wraps(fit)
     def wrapper(self, *args, **kwargs):
         attributes = dict(self.__dict__)
         net = attributes.get("net_")
-        weights = copy.deepcopy(net.module_.state_dict()) if net is not None else None
+        saved = _training_state(net) if net is not None else None
         try:
             return fit(self, *args, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(attributes)
             if net is not None:
-                net.module_.load_state_dict(weights)
+                _restore_training_state(net, saved)
             raise
 
     return wrapper
+
+
+def _training_state(net):
+    return {
+        "weights": copy.deepcopy(net.module_.state_dict()),
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "n_epochs": len(net.history),
+    }
+
+
+def _restore_training_state(net, saved):
+    net.module_.load_state_dict(saved["weights"])
+    net.optimizer_.load_state_dict(saved["optimizer"])
+    del net.history[saved["n_epochs"] :]

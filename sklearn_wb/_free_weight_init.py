@@ -62,7 +62,9 @@ def _regression_weights(n_measures, n_features, rng):
 
 def _polynomial_fit(features, weights):
     """A function: values at ``weights`` -> least-squares coefficients of ``features``."""
-    design = features(torch.as_tensor(weights, dtype=torch.float64)).numpy()
+    # A CPU copy of the features: the module's own buffers may already live on a GPU.
+    cpu_features = type(features)(features.n_weights, features.degree)
+    design = cpu_features(torch.as_tensor(weights, dtype=torch.float64)).numpy()
 
     def fit(values):
         values = np.asarray(values, dtype=float)

@@ -31,6 +31,9 @@ def test_diverging_warm_start_keeps_the_fitted_weights(gaussians):
     with pytest.raises(ValueError, match="Training diverged"):
         model.fit(*gaussians)
     np.testing.assert_array_equal(model.sample(100, random_state=0), before)
+    assert len(model.history_) == TINY["n_epochs"]
+    for state in model.net_.optimizer_.state.values():
+        assert all(torch.isfinite(v).all() for v in state.values() if torch.is_tensor(v))
 
 
 @pytest.mark.parametrize("lr", [1e3, 1e8])

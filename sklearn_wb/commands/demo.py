@@ -46,7 +46,7 @@ def run(args):
     X, y = sample_gaussians(means, covs, args.samples_per_measure, random_state=args.seed)
     mean, cov = gaussian_barycenter(means, covs)
 
-    model = NeuralBarycenter(random_state=args.seed, verbose=1)
+    model = NeuralBarycenter(random_state=args.seed, verbose=1, n_threads=args.threads)
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start

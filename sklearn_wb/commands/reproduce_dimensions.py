@@ -85,7 +85,7 @@ def _measure(dim, args):
     means, covs = random_gaussians(3, dim, random_state=args.seed + dim)
     mean, cov = gaussian_barycenter(means, covs)
     X, y = sample_gaussians(means, covs, args.samples_per_measure, random_state=args.seed)
-    model = NeuralBarycenter(random_state=args.seed, verbose=1)
+    model = NeuralBarycenter(random_state=args.seed, verbose=1, n_threads=args.threads)
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start

@@ -77,7 +77,9 @@ def run(args):
     means = np.zeros((3, 2))
     X, y = sample_gaussians(means, C4_COVARIANCES, args.samples_per_measure, random_state=args.seed)
 
-    model = FreeWeightBarycenter(n_epochs=args.n_epochs, random_state=args.seed, verbose=1)
+    model = FreeWeightBarycenter(
+        n_epochs=args.n_epochs, random_state=args.seed, verbose=1, n_threads=args.threads
+    )
     start = time.perf_counter()
     model.fit(X, y)
     free_seconds = time.perf_counter() - start
@@ -85,7 +87,8 @@ def run(args):
     separate, separate_seconds = {}, []
     for weights in PAPER_KDE_KL:
         start = time.perf_counter()
-        separate[weights] = NeuralBarycenter(weights, random_state=args.seed).fit(X, y)
+        single = NeuralBarycenter(weights, random_state=args.seed, n_threads=args.threads)
+        separate[weights] = single.fit(X, y)
         separate_seconds.append(time.perf_counter() - start)
 
     paper_headers, paper_rows = _paper_weights_table(args, model, separate, means)

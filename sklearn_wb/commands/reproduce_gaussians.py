@@ -55,14 +55,15 @@ def run(args):
     mean, cov = gaussian_barycenter(means, covs)
     X, y = sample_gaussians(means, covs, args.samples_per_measure, random_state=args.seed)
 
-    model = NeuralBarycenter(random_state=args.seed, verbose=1)
+    model = NeuralBarycenter(random_state=args.seed, verbose=1, n_threads=args.threads)
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start
 
     samples = model.sample(args.eval_samples, random_state=args.seed + 1)
     # The same training from identity maps: what the Gaussian-fit initialisation buys.
-    identity = NeuralBarycenter(init="identity", random_state=args.seed).fit(X, y)
+    identity = NeuralBarycenter(init="identity", random_state=args.seed, n_threads=args.threads)
+    identity.fit(X, y)
     identity_samples = identity.sample(args.eval_samples, random_state=args.seed + 1)
     rng = np.random.default_rng(args.seed + 2)
     gaussian_fit = rng.multivariate_normal(

@@ -31,7 +31,7 @@ import torch
 from geomloss import ImagesBarycenter
 
 from .. import GridBarycenterPredictor
-from ..neural_barycenter import resolve_device
+from .._common import resolve_device
 from ..numerics import (
     make_gaussian_blob_problems,
     make_identical_problems,
@@ -126,6 +126,7 @@ def run(args):
     if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
         _images_barycenter(random_shape_contours(2, 32, random_state=0), [0.5, 0.5], args.device)
     model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
+    model.set_params(n_threads=args.threads)
     problem = joblib.Memory(args.cache_dir, verbose=0).cache(_problem)
     results = {}
     for size in args.sizes:

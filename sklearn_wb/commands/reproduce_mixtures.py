@@ -52,7 +52,9 @@ def estimated_duration(args):
 def run(args):
     torch.set_num_threads(args.threads)
     n_components = args.n_components if args.n_components == "auto" else int(args.n_components)
-    params = dict(n_components=n_components, random_state=args.seed, verbose=0)
+    params = dict(
+        n_components=n_components, random_state=args.seed, verbose=0, n_threads=args.threads
+    )
     headers, two = _two_measure_table(args, params)
     print(format_table(headers, two))
     three_headers, three = _three_measure_table(args, params)
@@ -95,7 +97,7 @@ def _two_measure_table(args, params):
             "NeuralBarycenter push_forward, measure 1": model.push_forward(second[-n:], 1),
             "POT free-support": _free_support([first[-n:], second[-n:]], weights, rng),
             "plain mixture": _mixture([first[-n:], second[-n:]], weights, rng),
-            "Gaussian fit (the init)": rng.multivariate_normal(
+            "Gaussian-fit barycenter": rng.multivariate_normal(
                 model.gaussian_mean_, model.gaussian_cov_, n
             ),
         }
@@ -117,7 +119,7 @@ def _three_measure_table(args, params):
         ("POT free-support", _free_support(held_out, weights, rng), ""),
         ("plain mixture", _mixture(held_out, weights, rng), ""),
         (
-            "Gaussian fit (the init)",
+            "Gaussian-fit barycenter",
             rng.multivariate_normal(model.gaussian_mean_, model.gaussian_cov_, n),
             "",
         ),

@@ -50,9 +50,12 @@ class MixtureResidualGenerator(nn.Module):
         else:
             component = torch.searchsorted(self.cumulative_probabilities, uniform, right=True)
             component = component.clamp_(max=self.n_components - 1)
-            out = self.shift[component] + torch.bmm(
-                noise.unsqueeze(1), self.scale[component]
-            ).squeeze(1)
+            # One product per component: gathering scale[component] would hold a (B, d, d)
+            # tensor (6.5 GB for 100k samples at d = 128).
+            out = self.shift[component]
+            for c in component.unique().tolist():
+                rows = component == c
+                out = out.index_add(0, rows.nonzero().squeeze(1), noise[rows] @ self.scale[c])
             features = torch.cat([noise, F.one_hot(component, self.n_components).to(noise)], 1)
         if self.residual is not None:
             out = out + self.residual(features)
