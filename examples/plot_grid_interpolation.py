@@ -35,7 +35,7 @@ reference = sinkhorn_barycenter_2d(problems, weights, reg=0.002)
 
 # %%
 # The strip: inputs (top), predictor (middle) and reference solver (bottom)
-# ------------------------------------------------------------------------
+# -------------------------------------------------------------------------
 fig, axes = plt.subplots(3, len(ts), figsize=(1.6 * len(ts), 5.2))
 for ax in axes.flat:
     ax.set_xticks([])

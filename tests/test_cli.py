@@ -16,8 +16,6 @@ from sklearn_wb.commands._report import (
 )
 
 COMMANDS = [["demo"]] + [["reproduce", name] for name in REPRODUCTIONS]
-# Commands whose modules this suite owns (reproduce mixtures is being rewritten elsewhere).
-ESTIMATED = [command for command in COMMANDS if command != ["reproduce", "mixtures"]]
 
 
 def _exit_output(capsys, argv):
@@ -86,7 +84,7 @@ def test_write_rst_writes_a_path_and_skips_none(tmp_path, capsys):
     assert "time (ms)" in path.read_text() and "A note." in path.read_text()
 
 
-@pytest.mark.parametrize("command", ESTIMATED, ids=" ".join)
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_header_names_the_run_device_threads_and_duration(command):
     args = parse_args(command)
     module = sys.modules[f"sklearn_wb.commands.{args.module}"]

@@ -1,5 +1,6 @@
 """Grid image families and the family dataset: valid images, seeding, caching, known answers."""
 
+import joblib
 import numpy as np
 import pytest
 import torch
@@ -61,7 +62,12 @@ def test_dataset_contents():
 
 
 def test_same_result_for_any_number_of_jobs():
-    _assert_same(_build(n_jobs=2), _build(n_jobs=1))
+    # Threads, not loky processes: each fresh worker process spends ~10 s importing torch
+    # and KeOps. Chunk seeding, which is what this checks, is the same for every backend.
+    cheap = ("gaussian_blobs", "near_uniform")  # smooth images: the quickest Sinkhorn solves
+    with joblib.parallel_config(backend="threading"):
+        parallel = _build(n_jobs=2, families=cheap)
+    _assert_same(parallel, _build(n_jobs=1, families=cheap))
 
 
 def test_cache_round_trip_resume_and_extension(tmp_path, monkeypatch):
@@ -130,4 +136,5 @@ def test_zero_weight_padding_does_not_change_the_network():
     for k in np.unique(data.n_inputs):
         rows = torch.as_tensor(data.n_inputs == k)
         padded = net(measures[rows], weights[rows])
-        assert torch.equal(padded, net(measures[rows, :k], weights[rows, :k]))
+        # Different batch shapes may take different kernels: equal up to rounding.
+        torch.testing.assert_close(padded, net(measures[rows, :k], weights[rows, :k]))
