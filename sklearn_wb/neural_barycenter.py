@@ -264,9 +264,6 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
               Such a measure has no transport map onto the barycenter; drop a constant
               feature (it keeps its value in the barycenter).
         """
-        return self._fit(X, y)
-
-    def _fit(self, X, y):
         continuing = self.warm_start and hasattr(self, "net_")
         classes, labels, weights, Z = self._validate_measures(X, y, continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

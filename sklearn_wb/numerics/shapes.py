@@ -108,12 +108,7 @@ def random_shape_contours(n_shapes, size=64, *, random_state=None):
     >>> contours.shape, bool((contours >= 0).all()), contours.sum(axis=(1, 2)).round(6)
     ((3, 32, 32), True, array([1., 1., 1.]))
     """
-    if size < 8 or size & (size - 1):
-        raise ValueError(f"size must be a power of 2 and at least 8, got {size}.")
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    rng = np.random.default_rng(seed)
-    contours = [_contour(rng, size) for _ in range(n_shapes)]
-    return np.array(contours, dtype=np.float64).reshape(n_shapes, size, size)
+    return _draw(_contour, n_shapes, size, random_state)
 
 
 def _filled(rng, size):
@@ -148,9 +143,14 @@ def random_filled_shapes(n_shapes, size=64, *, random_state=None):
     >>> filled.shape, bool((filled >= 0).all()), filled.sum(axis=(1, 2)).round(6)
     ((3, 32, 32), True, array([1., 1., 1.]))
     """
+    return _draw(_filled, n_shapes, size, random_state)
+
+
+def _draw(draw_one, n_shapes, size, random_state):
+    """``n_shapes`` images ``draw_one(rng, size)`` stacked, from one seeded Generator."""
     if size < 8 or size & (size - 1):
         raise ValueError(f"size must be a power of 2 and at least 8, got {size}.")
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     rng = np.random.default_rng(seed)
-    shapes = [_filled(rng, size) for _ in range(n_shapes)]
-    return np.array(shapes, dtype=np.float64).reshape(n_shapes, size, size)
+    images = [draw_one(rng, size) for _ in range(n_shapes)]
+    return np.array(images, dtype=np.float64).reshape(n_shapes, size, size)
