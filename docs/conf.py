@@ -27,6 +27,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Serves MathJax 3 from _static/mathjax (copied from the package) instead of a CDN, so
+    # formulas render offline.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
