@@ -11,7 +11,9 @@ sense; :meth:`~sklearn_wb.NeuralBarycenter.pull_back` maps back.
 
 For two measures with equal weights the barycenter is also known from an exact optimal
 transport plan between samples (the midpoints of matched pairs), which we compute with
-POT as a reference. The model has default settings; the benchmark page
+POT as a reference. The model has default settings (in the documentation's fast mode,
+``SKLEARN_WB_DOCS_FAST=1``, fewer samples and one short epoch, so its numbers and plots
+show a barely trained model); the benchmark page
 (``python -m sklearn_wb reproduce mixtures``) sets it beside POT's free-support
 barycenter at several weights. The generator
 draws from a mixture of affine components fitted to a first guess (``n_components``,
@@ -29,13 +31,19 @@ import torch
 
 from sklearn_wb import NeuralBarycenter
 from sklearn_wb.numerics import make_gaussian_mixtures
+from sklearn_wb.plotting import docs_fast_mode
 
 torch.set_num_threads(1)
+fast = docs_fast_mode()
+# Rows per measure for training, the exact reference and the held-out score (the last two
+# cost n^2).
+n_train, n_ref, n_test = (2000, 1000, 200) if fast else (5000, 2000, 500)
 
-X, y = make_gaussian_mixtures(n_measures=2, n_samples_per_measure=5000, random_state=0)
-model = NeuralBarycenter(random_state=0)  # default settings: 600 outer iterations
+X, y = make_gaussian_mixtures(n_measures=2, n_samples_per_measure=n_train, random_state=0)
+schedule = dict(n_epochs=1, iterations_per_epoch=40) if fast else {}
+model = NeuralBarycenter(random_state=0, **schedule)  # default: 600 outer iterations
 model.fit(X, y)
-samples = model.sample(2000, random_state=0)
+samples = model.sample(n_ref, random_state=0)
 
 # %%
 # Map each measure onto the barycenter, and back
@@ -50,42 +58,38 @@ print(f"mean |pull_back(push_forward(x)) - x|: {np.abs(recovered - X).mean():.3f
 # ``score`` estimates the weighted barycenter cost on held-out samples with a Sinkhorn
 # divergence, negated so that higher is better (as scikit-learn's model selection
 # expects). Its cost is quadratic in the number of rows, so a small held-out set is used.
-X_test, y_test = make_gaussian_mixtures(n_measures=2, n_samples_per_measure=500, random_state=1)
+X_test, y_test = make_gaussian_mixtures(n_measures=2, n_samples_per_measure=n_test, random_state=1)
 print(f"held-out score: {model.score(X_test, y_test):.3f}")
 
 # %%
 # Exact reference
 # ---------------
-# The midpoints of the exact optimal plan between 2000 samples of each measure are
+# The midpoints of the exact optimal plan between ``n_ref`` samples of each measure are
 # samples of the barycenter with weights (1/2, 1/2). W2^2 between point clouds is
 # computed with POT's exact solver, for the learned samples and for the barycenter of the
 # measures' Gaussian fits (``gaussian_mean_``, ``gaussian_cov_``: where training starts).
-first, second = X[y == 0][:2000], X[y == 1][:2000]
-plan = ot.emd(ot.unif(2000), ot.unif(2000), ot.dist(first, second))
-reference = 0.5 * first + 0.5 * second[plan.argmax(axis=1)]
+
+
+def exact_midpoints(first, second):
+    plan = ot.emd(ot.unif(len(first)), ot.unif(len(second)), ot.dist(first, second))
+    return 0.5 * first + 0.5 * second[plan.argmax(axis=1)]
 
 
 def w2_squared(a, b):
     return float(ot.emd2(ot.unif(len(a)), ot.unif(len(b)), ot.dist(a, b)))
 
 
-floor = (
-    0.5 * X[y == 0][2000:4000]
-    + 0.5
-    * X[y == 1][2000:4000][
-        ot.emd(
-            ot.unif(2000), ot.unif(2000), ot.dist(X[y == 0][2000:4000], X[y == 1][2000:4000])
-        ).argmax(axis=1)
-    ]
-)
+reference = exact_midpoints(X[y == 0][:n_ref], X[y == 1][:n_ref])
+# A second reference from other samples: its distance to the first is the sampling floor.
+floor = exact_midpoints(X[y == 0][n_ref : 2 * n_ref], X[y == 1][n_ref : 2 * n_ref])
 gaussian_fit = np.random.default_rng(0).multivariate_normal(
-    model.gaussian_mean_, model.gaussian_cov_, 2000
+    model.gaussian_mean_, model.gaussian_cov_, n_ref
 )
 print(f"W2^2(second exact reference, reference) (the floor): {w2_squared(floor, reference):.3f}")
 print(f"W2^2(learned samples, reference):                    {w2_squared(samples, reference):.3f}")
 print(
     f"W2^2(push_forward of measure 0, reference):          "
-    f"{w2_squared(aligned[y == 0][-2000:], reference):.3f}"
+    f"{w2_squared(aligned[y == 0][-n_ref:], reference):.3f}"
 )
 print(
     f"W2^2(Gaussian-fit barycenter, reference):            "

@@ -1,6 +1,31 @@
-"""Figures shared by the commands and the gallery (matplotlib, imported lazily)."""
+"""Figures shared by the commands and the gallery (matplotlib, imported lazily), and the
+gallery's fast-mode switch."""
+
+import os
 
 import numpy as np
+
+FAST_MODE_VARIABLE = "SKLEARN_WB_DOCS_FAST"
+
+
+def docs_fast_mode():
+    """Whether the gallery examples should run at their small, fast size.
+
+    True when the environment variable ``SKLEARN_WB_DOCS_FAST`` is set to anything but
+    ``""`` or ``"0"``. The examples then shrink their sample sizes, training schedules
+    and solver budgets so that each runs in seconds (CI builds the documentation this
+    way); otherwise they run at full size.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from sklearn_wb.plotting import docs_fast_mode
+    >>> n_samples = 2_000 if docs_fast_mode() else 20_000
+    """
+    return os.environ.get(FAST_MODE_VARIABLE, "").strip() not in ("", "0")
 
 
 def gaussian_contour(ax, mean, cov, levels=(1, 2, 3), **kwargs):
