@@ -56,7 +56,13 @@ def test_a_full_default_run_writes_the_docs_table(name):
 
 @pytest.mark.parametrize(
     "options",
-    [["--quick"], ["--threads", "2"], ["--sizes", "64"], ["--quick", "--device", "auto"]],
+    [
+        ["--quick"],
+        ["--threads", "2"],
+        ["--sizes", "64"],
+        ["--quick", "--device", "auto"],
+        ["--families", "contours"],
+    ],
 )
 def test_a_non_default_run_does_not_write_the_docs_table(options):
     assert parse_args(["reproduce", "grid", *options]).output is None
@@ -94,10 +100,12 @@ def test_header_names_the_run_device_threads_and_duration(command):
     assert "1 torch thread(s)" in header and "about " in header and " min" in header
 
 
-def test_grid_quick_has_its_own_estimate():
-    quick, default = (parse_args(["reproduce", "grid", *o]) for o in (["--quick"], []))
+def test_grid_estimate_follows_quick_and_the_chosen_families():
+    options = [["--quick"], [], ["--families", "contours"]]
+    quick, default, one_family = (parse_args(["reproduce", "grid", *o]) for o in options)
     estimate = reproduce_grid.estimated_duration
-    assert estimate(quick) != estimate(default)
+    assert estimate(quick) != estimate(default) != estimate(one_family)
+    assert " s on one CPU thread" in estimate(quick) and " min" in estimate(default)
 
 
 def test_grid_notes_an_accuracy_size_the_model_was_not_trained_at():

@@ -1,24 +1,55 @@
-"""``reproduce grid``: the quick run end to end, and the targets table on made-up scores."""
+"""``reproduce grid``: the quick run end to end, every family's problems, and the targets
+table on made-up scores."""
 
 import numpy as np
+import pytest
 
 from sklearn_wb.__main__ import main
 from sklearn_wb.commands import reproduce_grid
 
 
-def test_quick_run_writes_every_family_method_and_target(tmp_path, monkeypatch, capsys):
+def test_quick_run_writes_the_chosen_families_methods_and_targets(tmp_path, monkeypatch, capsys):
     # ImagesBarycenter would compile KeOps kernels on a fresh machine (tens of seconds)
     monkeypatch.setattr(reproduce_grid, "_HAS_KEOPS", False)
     page = tmp_path / "grid.rst"
-    main(["reproduce", "grid", "--quick", "--output", str(page), "--cache-dir", str(tmp_path)])
+    families = ["contours", "location_scale_stars", "identical_inputs"]
+    argv = ["reproduce", "grid", "--quick", "--families", *families]
+    main([*argv, "--output", str(page), "--cache-dir", str(tmp_path)])
     text = page.read_text()
-    for family in ["contours", "Gaussian blobs", "location-scale stars", "identical inputs"]:
-        assert family in text
+    assert all(family in text for family in families)
+    assert "\nfilled_shapes " not in text and "32^2  filled_shapes" not in text  # no rows
     for method in ["predictor", "ours reg=0.004", "POT debiased", "weighted mixture"]:
         assert method in text
-    assert "(contour reference)" in text and "on stars)" in text
+    assert "(reference solver)" in text and "on stars)" in text
     assert "Targets (measured, not asserted)" in text and "32^2" in text
+    assert "--families contours location_scale_stars identical_inputs" in text
     assert "table written to" in capsys.readouterr().out
+
+
+def _mixture_reference(measures, weights, **settings):
+    assert settings == reproduce_grid._REFERENCE
+    return np.einsum("k,khw->hw", weights, measures), 0.5
+
+
+@pytest.mark.parametrize("family", reproduce_grid._FAMILIES)
+def test_each_family_gives_held_out_problems_that_repeat_exactly(family):
+    for index, k in enumerate([2, 3, 5, 2]):
+        problem = reproduce_grid._problem(family, 32, index, _mixture_reference)
+        again = reproduce_grid._problem(family, 32, index, _mixture_reference)
+        assert problem["measures"].shape == (k, 32, 32) and problem["weights"].shape == (k,)
+        assert np.allclose(problem["measures"].sum((1, 2)), 1) and np.isclose(
+            problem["weights"].sum(), 1
+        )
+        assert problem["reference"].shape == (32, 32)
+        for key, value in problem.items():  # the cache is keyed by the inputs
+            np.testing.assert_array_equal(value, again[key])
+    assert ("reference_solver" in problem) == (family in reproduce_grid._KNOWN_ANSWERS)
+
+
+def test_families_option_rejects_an_unknown_name(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "grid", "--families", "contour"])
+    assert exit_info.value.code == 2 and "filled_shapes" in capsys.readouterr().err
 
 
 def _scores(l1, seconds):
@@ -33,7 +64,7 @@ def test_targets_count_problems_worse_than_the_mixture_and_speed_ratios():
         "POT debiased": _scores([0.2, 0.2], 0.1),
         "weighted mixture": _scores([0.3, 0.3], 1e-5),
     }
-    headers, [row] = reproduce_grid._targets_table({(64, "one-hot weights"): scores})
+    headers, [row] = reproduce_grid._targets_table({(64, "one_hot_weights"): scores})
     assert len(headers) == len(row)
     assert row[2] == "0.300 vs 0.320: holds"  # 1.5 x 0.2 + 0.02
     assert row[3] == "1/2: fails"

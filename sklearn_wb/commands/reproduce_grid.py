@@ -8,21 +8,28 @@ further from the reference than the plain weighted mixture. Methods: the shipped
 POT's debiased convolutional barycenter (reg 0.004), GeomLoss's ``ImagesBarycenter`` where
 pykeops is installed (``pip install -e ".[keops]"``) and the weighted mixture.
 
-Families: held-out random contours (the predictor's training family, a seed it never saw),
-whose reference is our solver at reg 0.001, tol 1e-4; and four families with an exact
-closed-form answer, which is their reference: Gaussian blobs, location-scale copies of a
-star, identical inputs and one-hot weights. On those the contour reference solver gets its
-own row, so its error to the exact answer (its floor) stands beside the figures. Problem i
-of a family has k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights.
+Families (``--families`` picks some): every input family users bring, the predictor's
+training families (:data:`~sklearn_wb.numerics.GRID_FAMILIES`: contours, filled shapes,
+Gaussian blobs and mixtures, strokes, thin lines, smooth fields, near-uniform densities and
+random intensities), held out (drawn from a seed the training never used), each problem's
+inputs from one family, with our solver at reg 0.001, tol 1e-4 as the reference; and four
+families with an exact closed-form answer, which is their reference: Gaussian blobs,
+location-scale copies of a star, identical inputs and one-hot weights. On those the
+reference solver gets its own row, so its error to the exact answer (its floor) stands
+beside the figures. Problem i of a family has k = 2, 3, 5, 2, ... inputs and flat Dirichlet
+weights.
 
 A targets table then says, per size and family, whether the predictor's targets hold
-(measured, not asserted). The reference barycenters depend only on the problems, so they
-are cached on disk (``--cache-dir``) and a rerun after retraining the model skips them.
+(measured, not asserted). The reference solver's barycenters depend only on the problems,
+so they are cached on disk (``--cache-dir``, keyed by the inputs and the solver settings)
+and a rerun after retraining the model skips them.
 """
 
 import importlib.util
+import json
 import time
 from collections import defaultdict
+from importlib import resources
 
 import joblib
 import numpy as np
@@ -33,21 +40,22 @@ from geomloss import ImagesBarycenter
 from .. import GridBarycenterPredictor
 from .._common import resolve_device
 from ..numerics import (
+    GRID_FAMILIES,
     make_gaussian_blob_problems,
     make_identical_problems,
     make_location_scale_problems,
     make_one_hot_problems,
-    random_shape_contours,
     sinkhorn_barycenter_2d,
 )
 from ._report import format_table, format_time, machine_description, time_unit, write_rst
 
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
-# Contour reference: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x tighter than the
-# solver's default) stops after 2000-4000 iterations on contours, hence max_iter 5000.
+# Reference solver of the GRID_FAMILIES: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x
+# tighter than the solver's default) stops after 2000-4000 iterations on contours, hence
+# max_iter 5000.
 _REFERENCE = {"reg": 0.001, "tol": 1e-4, "max_iter": 5000}
 _REFERENCE_LABEL = "ours reg=0.001 tol=1e-4"
-_REFERENCE_NAME = f"{_REFERENCE_LABEL} (contour reference)"
+_REFERENCE_NAME = f"{_REFERENCE_LABEL} (reference solver)"
 _SOLVERS = {"ours reg=0.004": 0.004, "ours reg=0.001": 0.001}  # name -> reg, tol 1e-3
 _HELD_OUT_SEED = 12345  # training data uses random_state=0
 _KS = (2, 3, 5)  # problem i has _KS[i % 3] inputs
@@ -56,24 +64,40 @@ _SAME_L1 = 1e-3  # "worse than the mixture" means by more than this (float noise
 _BLUR = 0.01  # GeomLoss blur of ImagesBarycenter (the grid_barycenter default)
 _HAS_KEOPS = importlib.util.find_spec("pykeops") is not None  # ImagesBarycenter needs it
 _MODEL_SIZE = 64  # grid side of the shipped model: GridBarycenterPredictor.pretrained(size=64)
-_KNOWN_ANSWERS = {
-    "Gaussian blobs": make_gaussian_blob_problems,
-    "location-scale stars": make_location_scale_problems,
-    "identical inputs": make_identical_problems,
-    "one-hot weights": make_one_hot_problems,
+_KNOWN_ANSWERS = {  # names distinct from GRID_FAMILIES' (one of which is gaussian_blobs)
+    "exact_gaussian_blobs": make_gaussian_blob_problems,
+    "location_scale_stars": make_location_scale_problems,
+    "identical_inputs": make_identical_problems,
+    "one_hot_weights": make_one_hot_problems,
 }
-_FAMILIES = ["contours", *_KNOWN_ANSWERS]
-_SELF_FAMILIES = ("identical inputs", "one-hot weights")  # the answer is one of the inputs
+_FAMILIES = [*GRID_FAMILIES, *_KNOWN_ANSWERS]
+_SELF_FAMILIES = ("identical_inputs", "one_hot_weights")  # the answer is one of the inputs
 # Targets of the grid issue for the predictor and the solver.
 _L1_RATIO, _L1_SLACK = 1.5, 0.02  # predictor mean L1 <= 1.5 x POT debiased's + 0.02
 _SELF_L1 = 0.05  # identical inputs and one-hot weights
 _PREDICTOR_SPEEDUP, _SOLVER_SPEEDUP = 30, 5  # over POT debiased
+# Seconds per problem, every method, mean over the families and k = 2, 3, 5, 2, measured on
+# one CPU thread of a loaded 2-core machine: (first run, reference solver's barycenters
+# cached). Other sides scale as side^2.5, the growth from 64^2 to 128^2; plus the start
+# (imports, model, KeOps warm-up).
+_SECONDS_PER_PROBLEM = {64: (4.0, 1.6), 128: (22.5, 10.0)}
+_TIME_GROWTH = 2.5
+_START_SECONDS = 10
 
 
 def add_arguments(parser):
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128], help="grid sides")
     parser.add_argument(
         "--n-problems", type=int, default=4, help="held-out problems per family and size"
+    )
+    parser.add_argument(
+        "--families",
+        nargs="+",
+        choices=_FAMILIES,
+        default=_FAMILIES,
+        metavar="FAMILY",
+        help="input families to score: the predictor's training families, then four with an "
+        "exact answer",
     )
     parser.add_argument(
         "--max-images-size",
@@ -99,14 +123,26 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """Measured on one CPU thread of a shared 2-core machine (see the docs page's date)."""
-    if args.quick:
-        return "about 15 s on one CPU thread, 1 min on a first run (KeOps compilation)"
+    """Scaled from the seconds per problem measured at 64^2 and 128^2 to the chosen sizes,
+    families and problems (--quick: one problem per family at 32^2)."""
+    sizes, n_problems = ([32], 1) if args.quick else (args.sizes, args.n_problems)
+    per_problem = np.sum([_seconds_per_problem(size) for size in sizes], axis=0)
+    first, cached = _START_SECONDS + per_problem * n_problems * len(args.families)
+    keops = ", plus 1 min the first time KeOps compiles its kernels" if _HAS_KEOPS else ""
     return (
-        "about 20 min on one CPU thread with the default options on a first run (23 min "
-        "measured on a loaded 2-core machine; the 128^2 contour references take about 2 min "
-        "each), about 12 min once they are cached in --cache-dir"
+        f"about {_duration(first)} on one CPU thread on a first run, {_duration(cached)} with "
+        f"the reference barycenters cached in --cache-dir{keops}"
     )
+
+
+def _seconds_per_problem(size):
+    """(first run, reference cached) seconds per problem, from the nearest measured size."""
+    measured = min(_SECONDS_PER_PROBLEM, key=lambda side: abs(np.log2(size / side)))
+    return np.array(_SECONDS_PER_PROBLEM[measured]) * (size / measured) ** _TIME_GROWTH
+
+
+def _duration(seconds):
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def training_size_note(size):
@@ -124,14 +160,15 @@ def run(args):
         args.sizes, args.n_problems, args.max_images_size = [32], 1, 32
     torch.set_num_threads(args.threads)
     if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
-        _images_barycenter(random_shape_contours(2, 32, random_state=0), [0.5, 0.5], args.device)
+        contours = GRID_FAMILIES["contours"](2, 32, np.random.default_rng(0))
+        _images_barycenter(contours, [0.5, 0.5], args.device)
     model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
     model.set_params(n_threads=args.threads)
-    problem = joblib.Memory(args.cache_dir, verbose=0).cache(_problem)
+    reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
     results = {}
     for size in args.sizes:
-        for family in _FAMILIES:
-            problems = [problem(family, size, i) for i in range(args.n_problems)]
+        for family in args.families:
+            problems = [_problem(family, size, i, reference) for i in range(args.n_problems)]
             results[size, family] = _family_scores(model, problems, size, args)
             print(f"{size}^2 {family}: done", flush=True)
     _report(args, results)
@@ -170,41 +207,45 @@ def _command(args):
         + " ".join(map(str, args.sizes))
         + f" --n-problems {args.n_problems} --max-images-size {args.max_images_size}"
         f" --threads {args.threads} --device {args.device}"
+        + ("" if args.families == _FAMILIES else " --families " + " ".join(args.families))
     )
 
 
 def _settings_note(args):
     return (
         f"Machine: {machine_description(args.threads)}. Shipped model "
-        f"``GridBarycenterPredictor.pretrained()`` (trained at {_MODEL_SIZE}^2 on linearised "
-        f"GeomLoss targets of random contours). {args.n_problems} held-out problems per family "
-        "and size, problem i with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. "
-        "Reference: the exact closed-form barycenter for every family but contours; for "
-        f"contours our solver ({_REFERENCE_LABEL}, max_iter {_REFERENCE['max_iter']}), whose own "
-        "L1 to the exact answer is its row in the other families (the stars are the closest "
-        "to contours). L1 and KL(reference || estimate) of unit-mass grids, means over the "
-        "problems; 'worse than mixture': problems where the method's L1 exceeds the "
-        "weighted mixture's. Our solver at tol 1e-3 unless stated, one problem per call; POT "
-        f"debiased at reg {_POT_REG}; ImagesBarycenter blur {_BLUR}"
+        f"``GridBarycenterPredictor.pretrained()`` (trained at {_MODEL_SIZE}^2; targets: "
+        f"{_shipped_model_targets()}). {args.n_problems} held-out problems per family and size "
+        "(a seed the training never used), each problem's inputs from one family, problem i "
+        "with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. Reference: for the "
+        f"training families ({', '.join(GRID_FAMILIES)}) our solver ({_REFERENCE_LABEL}, "
+        f"max_iter {_REFERENCE['max_iter']}), whose own L1 to the exact answer is its row in "
+        f"the known-answer families ({', '.join(_KNOWN_ANSWERS)}; the stars are the closest to "
+        "shapes); for those, the exact closed-form barycenter. L1 and KL(reference || "
+        "estimate) of unit-mass grids, means over the problems; 'worse than mixture': "
+        "problems where the method's L1 exceeds the weighted mixture's. Our solver at tol "
+        f"1e-3 unless stated, one problem per call; POT debiased at reg {_POT_REG}; "
+        f"ImagesBarycenter blur {_BLUR}"
         f"{'' if _HAS_KEOPS else ' skipped (no pykeops)'}. Times: one problem per call, the "
         "predictor one batched ``predict`` per k; the reference's time is that of the run "
         "that filled the cache."
     )
 
 
-def _problem(family, size, index):
+def _shipped_model_targets():
+    """What the shipped model was trained on, from the JSON card beside its weights."""
+    card = resources.files("sklearn_wb") / "pretrained" / f"grid_unet_{_MODEL_SIZE}.json"
+    return json.loads(card.read_text())["training"]["targets"]
+
+
+def _problem(family, size, index, reference):
     """One held-out problem with its reference: a dict of measures (k, H, W), weights (k,),
     reference (H, W) and, for the known-answer families, the reference solver's barycenter
-    and time (its floor)."""
-    k = _KS[index % len(_KS)]
-    seed = _HELD_OUT_SEED + index
-    if family == "contours":
-        measures = random_shape_contours(k, size, random_state=seed)
-        weights = np.random.default_rng(seed).dirichlet(np.ones(k))
-        reference, _ = _timed_reference(measures, weights)
-        return {"measures": measures, "weights": weights, "reference": reference}
-    measures, weights, exact = (a[0] for a in _KNOWN_ANSWERS[family](1, k, size, random_state=seed))
-    solver, seconds = _timed_reference(measures, weights)
+    and time (its floor). ``reference`` is :func:`_timed_reference`, cached."""
+    measures, weights, exact = _inputs(family, size, index)
+    solver, seconds = reference(measures, weights, **_REFERENCE)
+    if exact is None:
+        return {"measures": measures, "weights": weights, "reference": solver}
     return {
         "measures": measures,
         "weights": weights,
@@ -214,9 +255,22 @@ def _problem(family, size, index):
     }
 
 
-def _timed_reference(measures, weights):
+def _inputs(family, size, index):
+    """Measures, weights and exact barycenter (None where not known) of held-out problem
+    ``index``: k = 2, 3, 5, 2, ... inputs from one family, flat Dirichlet weights."""
+    k = _KS[index % len(_KS)]
+    seed = _HELD_OUT_SEED + index
+    if family in _KNOWN_ANSWERS:
+        return tuple(a[0] for a in _KNOWN_ANSWERS[family](1, k, size, random_state=seed))
+    rng = np.random.default_rng(seed)
+    measures = GRID_FAMILIES[family](k, size, rng)
+    return measures, rng.dirichlet(np.ones(k)), None
+
+
+def _timed_reference(measures, weights, **settings):
+    """The reference solver's barycenter and its time in seconds."""
     start = time.perf_counter()
-    bary = sinkhorn_barycenter_2d(measures, weights, **_REFERENCE)
+    bary = sinkhorn_barycenter_2d(measures, weights, **settings)
     return bary, time.perf_counter() - start
 
 
@@ -374,9 +428,9 @@ def _accuracy_table(results, size):
 
 
 def _reference_cell(family, families):
-    if family != "contours":
+    if family in _KNOWN_ANSWERS:
         return "exact (0)"
-    stars = families.get("location-scale stars", {}).get(_REFERENCE_NAME)
+    stars = families.get("location_scale_stars", {}).get(_REFERENCE_NAME)
     floor = f"{stars['l1'].mean():.3f} on stars" if stars else "not measured"
     return f"{_REFERENCE_LABEL} ({floor})"
 
