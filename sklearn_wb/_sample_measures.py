@@ -19,6 +19,7 @@ from . import _defaults
 from ._barycenter_init import gaussian_fits
 from .deep.averaging import WeightAveraging
 from .deep.divergence import DivergenceGuard
+from .deep.fixed_point import FixedPointRounds
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
@@ -81,16 +82,23 @@ class SampleMeasuresMixin:
     def _resolve_sizes(sizes, default, dim):
         return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
 
-    def _callbacks(self, dim):
+    def _callbacks(self, dim, fixed_point_rounds=False):
+        """skorch callbacks; with ``fixed_point_rounds`` the generator moves in the rounds of
+        :class:`FixedPointRounds` and keeps its last weights (no averaging)."""
         total_iterations = self.n_epochs * self.iterations_per_epoch
+        averaging = WeightAveraging(
+            _defaults.WEIGHT_AVERAGING_DECAY, live_submodules=("h",) if fixed_point_rounds else ()
+        )
         callbacks = [
             ("divergence", DivergenceGuard(max_abs_loss=_MAX_COST_PER_DIMENSION * dim)),
             (
                 "lr_schedule",
                 LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
             ),
-            ("weight_averaging", WeightAveraging(decay=_defaults.WEIGHT_AVERAGING_DECAY)),
+            ("weight_averaging", averaging),
         ]
+        if fixed_point_rounds:
+            callbacks.append(("fixed_point", FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)))
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
         return callbacks

@@ -1,6 +1,7 @@
 import joblib
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import is_classifier
@@ -316,3 +317,24 @@ def test_continuous_labels_are_rejected(fitted):
     _, X, y = fitted
     with pytest.raises(ValueError, match="Unknown label type"):
         NeuralBarycenter(**TINY).fit(X, y + 0.5)
+
+
+def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
+    # With grad f_i(x) = x + b_i the averaged map shifts every sample by sum_i a_i b_i.
+    X, y = sample_gaussians(*random_gaussians(2, 2, random_state=0), 300, random_state=0)
+    model = NeuralBarycenter(
+        weights=[0.25, 0.75],
+        potential_hidden_sizes=(),
+        generator_hidden_sizes=(),
+        n_epochs=1,
+        iterations_per_epoch=2,
+        random_state=0,
+    ).fit(X, y)
+    module = model.net_.module_
+    shifts = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    module.f.set_quadratic_(torch.eye(2).expand(2, 2, 2), shifts)
+    latent = model.net_._fresh_latent()
+    before = module.h(*latent).detach()
+    model.net_.fixed_point_round(n_steps=300, lr=2e-2)
+    moved = (module.h(*latent).detach() - before).mean(0)
+    np.testing.assert_allclose(moved, [0.25, 1.5], atol=0.05)

@@ -16,10 +16,14 @@ class WeightAveraging(Callback):
     ----------
     decay : float, default=0.99
         EMA decay per outer iteration (time constant 1 / (1 - decay) iterations).
+    live_submodules : tuple of str, default=()
+        Submodules that keep their last weights: those that move in discrete jumps, whose
+        average would blend two different solutions.
     """
 
-    def __init__(self, decay=0.99):
+    def __init__(self, decay=0.99, live_submodules=()):
         self.decay = decay
+        self.live_submodules = live_submodules
 
     def on_train_begin(self, net, **kwargs):
         self.average_ = AveragedModel(
@@ -31,6 +35,10 @@ class WeightAveraging(Callback):
             self.average_.update_parameters(net.module_)
 
     def on_train_end(self, net, **kwargs):
+        state = self.average_.module.state_dict()
+        for name, value in net.module_.state_dict().items():
+            if name.split(".")[0] in self.live_submodules:
+                state[name] = value
         with torch.no_grad():
-            net.module_.load_state_dict(self.average_.module.state_dict())
+            net.module_.load_state_dict(state)
         del self.average_  # the module now holds the average; don't pickle a second copy

@@ -1,8 +1,12 @@
-"""NWB-I as a skorch net: the module, the minibatch sampler and the three-loop step.
+"""NWB-I as a skorch net: the module, the minibatch sampler, the potentials' step and the
+generator's fixed-point round.
 
-skorch owns the epoch loop, callbacks (progress bar, LR schedule, history), devices and
-persistence; this file only says what one outer iteration of Algorithm 1 does.
+skorch owns the epoch loop, callbacks (progress bar, LR schedule, history, the fixed-point
+rounds of :mod:`.fixed_point`), devices and persistence; this file only says what one outer
+iteration and one round do.
 """
+
+import copy
 
 import torch
 from skorch import NeuralNet
@@ -91,11 +95,12 @@ class MeasureBatchSampler:
 
 
 class NWBNet(NeuralNet):
-    """skorch net whose training step is one outer iteration of NWB-I (Algorithm 1).
+    """skorch net whose training step is the potentials' part of an outer iteration of NWB-I
+    (Algorithm 1's two inner loops); the generator moves in :meth:`fixed_point_round`.
 
-    One Adam-like optimizer holds all parameters; each sub-step back-propagates into one
-    player's parameters only, and optimizers skip parameters without gradients, so the
-    three players keep separate moments while one LR schedule drives them all.
+    One Adam-like optimizer holds the potentials; each sub-step back-propagates into one
+    player's parameters only, and optimizers skip parameters without gradients, so f and g
+    keep separate moments while one LR schedule drives both.
 
     Parameters
     ----------
@@ -122,8 +127,8 @@ class NWBNet(NeuralNet):
         module, objective = self.module_, self.criterion_
         module.train()
         f_params, g_params = list(module.f.parameters()), list(module.g.parameters())
-        h_params = list(module.h.parameters())
-        barycenter_samples = module.h(*latent).detach()
+        with torch.no_grad():
+            barycenter_samples = module.h(*latent)
         for _ in range(self.n_inner_f):
             for _ in range(self.n_inner_g):
                 self._descend(objective.g_loss(module.f, module.g, samples), g_params)
@@ -131,6 +136,29 @@ class NWBNet(NeuralNet):
                 objective.f_loss(module.f, module.g, samples, barycenter_samples), f_params
             )
             module.f.clip_negative_weights_()
-        self._descend(objective.h_loss(module.f, module.h(*latent), module.weights), h_params)
         cost = objective(module.f, module.g, samples, barycenter_samples, module.weights)
         return {"loss": cost.detach(), "y_pred": barycenter_samples}
+
+    def fixed_point_round(self, n_steps, lr):
+        """Regress the generator onto the image of its own (frozen) samples under the
+        averaged maps sum_i a_i grad f_i, for ``n_steps`` Adam steps on fresh latents."""
+        module = self.module_
+        frozen = copy.deepcopy(module.h).requires_grad_(False)
+        optimizer = torch.optim.Adam(module.h.parameters(), lr=lr)
+        for _ in range(n_steps):
+            latent = self._fresh_latent()
+            target = self._averaged_map(frozen(*latent))
+            optimizer.zero_grad(set_to_none=True)
+            (0.5 * (module.h(*latent) - target).square().sum(-1).mean()).backward()
+            optimizer.step()
+
+    def _fresh_latent(self):
+        """Noise and component picks as the sampler draws them, from torch's global RNG."""
+        shift = self.module_.h.shift
+        noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
+        return noise, torch.rand(self.batch_size, device=shift.device)
+
+    def _averaged_map(self, x):
+        f, weights = self.module_.f, self.module_.weights
+        mapped = f.gradient(x.expand(f.n_potentials, *x.shape).contiguous(), create_graph=False)
+        return (weights[:, None, None] * mapped).sum(0)

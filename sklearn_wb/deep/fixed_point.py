@@ -1,0 +1,49 @@
+"""Fixed-point rounds for the generator, as a skorch callback.
+
+The barycenter is a fixed point of the averaged transport maps (Alvarez-Esteban et al.,
+2016): nu = (sum_i a_i grad f_i)# nu, with grad f_i the map from nu to mu_i. NWB-I's
+generator step descends -sum_i a_i f_i(x) + |x|^2 / 2 at every outer iteration; while the
+potentials are not yet exact, that moves every sample towards a minimiser of a landscape
+that is not flat, and on the two-mixture benchmark the samples collapsed onto its valleys
+(thin lines; W2^2 0.44 to the exact midpoint, floor 0.088). Here the potentials train for
+``period`` outer iterations against a frozen generator, then the generator takes one
+fixed-point step: it is regressed onto the image of its own samples under the averaged
+maps, a target that stays fixed during the regression (W2^2 0.23 on the same benchmark).
+"""
+
+from skorch.callbacks import Callback
+
+
+class FixedPointRounds(Callback):
+    """Every ``period`` outer iterations, call ``net.fixed_point_round(n_steps, lr)``.
+
+    The last round of a fit comes at least half a period before its end, so the potentials
+    follow the generator's last move; a fit shorter than two periods gets rounds every half
+    of its length.
+
+    Parameters
+    ----------
+    period : int
+        Outer iterations between rounds.
+    n_steps : int
+        Regression steps of the generator per round.
+    lr : float
+        Adam learning rate of those steps (a fresh optimizer each round).
+    """
+
+    def __init__(self, period, n_steps, lr):
+        self.period = period
+        self.n_steps = n_steps
+        self.lr = lr
+
+    def on_train_begin(self, net, **kwargs):
+        self.total_ = net.max_epochs * net.iterator_train__n_batches
+        self.period_ = min(self.period, max(self.total_ // 2, 1))
+        self.count_ = 0
+
+    def on_batch_end(self, net, training=True, **kwargs):
+        if not training:
+            return
+        self.count_ += 1
+        if self.count_ % self.period_ == 0 and self.total_ - self.count_ >= self.period_ // 2:
+            net.fixed_point_round(self.n_steps, self.lr)
