@@ -78,7 +78,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     n_inner_g : int, default=6
         g-steps per f-step (K1).
     n_inner_f : int, default=4
-        f-steps per generator step (K2).
+        f-steps per outer iteration (K2).
     lr : float, default=3e-3
         Initial Adam learning rate of the potentials; it decays to zero along a cosine
         over the fit, and their fitted weights are an exponential moving average over the
@@ -330,7 +330,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             iterator_train=MeasureBatchSampler,
             iterator_train__device=device,
             **self._training_params(),
-            callbacks=self._callbacks(module_kwargs["dim"], fixed_point_rounds=True),
+            callbacks=self._callbacks(module_kwargs["dim"]),
             device=device,
             verbose=self.verbose,  # skorch's epoch table prints only when verbose
         )
