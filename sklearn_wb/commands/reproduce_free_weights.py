@@ -1,23 +1,38 @@
-"""Barycenters for all weights from one fit (NWB paper, Sec. 4.4 and C.4).
+"""Barycenters for all weights from one fit (NWB paper, Sec. 4.4, C.4, Figs. 11 and 12).
 
-Fits FreeWeightBarycenter once to the paper's three 2-D Gaussians of Appendix C.4 and
-reports, against the exact Gaussian barycenter at each weight vector, BW2-UVP on
->= 100k samples beside its sample floor and the paper's KDE-KL beside the paper's
-figures at its three weight vectors, then BW2-UVP on a grid of 15 weight vectors
-covering the simplex (its vertices included); in the same run it fits NeuralBarycenter
-separately at the paper's three weight vectors and compares accuracy and time.
+Three parts, each with one FreeWeightBarycenter fit beside separate NeuralBarycenter fits
+at the weights it is scored at (accuracy and total time, in the same run). "gaussians":
+the paper's three 2-D Gaussians of Appendix C.4, against the exact Gaussian barycenter
+at each weight vector: BW2-UVP on >= 100k samples beside its sample floor and the paper's
+KDE-KL beside the paper's figures at its three weight vectors, then BW2-UVP on a grid of
+15 weight vectors covering the simplex (its vertices included). "mixtures" (Fig. 11) and
+"lines" (Fig. 12): two Gaussian mixtures, and two uniform measures on crossing
+segments; at weights (1 - t, t) for t = 0.2, 0.4, 0.6 and 0.8, W2^2 (POT's exact
+solver) from each estimate to the exact barycenter, McCann's interpolant of POT's exact
+plan between samples, beside the floor (a second exact answer from fresh samples) and
+the plain mixture. --parts runs a subset.
 """
 
 # The docstring's first line names no command: the CLI's summary pattern reads command
 # names without hyphens, and this one is "free-weights".
 
+import argparse
 import time
 
 import numpy as np
 import torch
 
 from .. import FreeWeightBarycenter, NeuralBarycenter
-from ..numerics import bw2_uvp, bw2_uvp_floor, gaussian_barycenter, kde_kl, sample_gaussians
+from ..numerics import (
+    bw2_uvp,
+    bw2_uvp_floor,
+    gaussian_barycenter,
+    kde_kl,
+    make_gaussian_mixtures,
+    make_random_lines,
+    sample_gaussians,
+)
+from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
 from ._report import format_table, machine_description, write_rst
 
 # Appendix C.4: three centred Gaussians.
@@ -26,24 +41,58 @@ C4_COVARIANCES = np.array(
 )
 # Sec. 4.4: the paper's KDE-KL of NWB-II at these weights.
 PAPER_KDE_KL = {(0.5, 0.25, 0.25): 0.0235, (0.25, 0.5, 0.25): 0.0153, (0.25, 0.25, 0.5): 0.0114}
-# Targets of the issue: BW2-UVP at every grid weight, and one fit's cost in NeuralBarycenter fits.
+# Targets of the issue: BW2-UVP at every grid weight, one fit's cost in NeuralBarycenter
+# fits, and W2^2 of the two-measure sweeps in multiples of the floor.
 TARGET_UVP = 0.2
 TARGET_TIME_RATIO = 3.0
+TARGET_FLOOR_RATIO = 2.0
 _KDE_SAMPLES = 10_000
+
+PARTS = ("gaussians", "mixtures", "lines")
+# Figs. 11 and 12: weights (1 - t, t) of the two-measure sweeps.
+SWEEP_TS = (0.2, 0.4, 0.6, 0.8)
+# Two-measure parts: heading, generator of (X, y) for two measures.
+SWEEPS = {
+    "mixtures": ("Two Gaussian mixtures (Fig. 11)", make_gaussian_mixtures),
+    "lines": ("Two line-supported measures (Fig. 12)", make_random_lines),
+}
+_FLOOR = "second exact answer (floor)"
+_FREE = "FreeWeightBarycenter, one fit"
+_NEURAL = "NeuralBarycenter, a fit per t"
+_MIXTURE = "plain mixture"
 
 
 def add_arguments(parser):
     parser.add_argument(
-        "--samples-per-measure", type=int, default=20_000, help="training samples per Gaussian"
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="parts to run: the C.4 Gaussians, the Fig. 11 mixtures, the Fig. 12 lines",
     )
     parser.add_argument(
-        "--eval-samples", type=int, default=100_000, help="barycenter samples scored by BW2-UVP"
+        "--samples-per-measure", type=int, default=20_000, help="training samples per measure"
     )
     parser.add_argument(
-        "--n-epochs",
+        "--eval-samples",
         type=int,
-        default=6,
-        help="epochs of FreeWeightBarycenter (100 outer iterations each)",
+        default=100_000,
+        help="barycenter samples scored by BW2-UVP (gaussians)",
+    )
+    parser.add_argument(
+        "--sweep-samples",
+        type=int,
+        default=3000,
+        help="samples per exact W2 and exact answer (mixtures, lines; exact OT is cubic)",
+    )
+    parser.add_argument(
+        "--n-epochs", type=int, default=6, help="epochs of every fit (both estimators)"
+    )
+    parser.add_argument(
+        "--iterations-per-epoch",
+        type=int,
+        default=100,
+        help="outer iterations per epoch of every fit",
     )
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
@@ -55,10 +104,24 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """One FreeWeightBarycenter fit (about twice a NeuralBarycenter fit) and three
-    NeuralBarycenter fits of 35-90 s each on one CPU thread (idle to busy machine), then
-    the metrics; 10 min measured on a busy 2-core machine."""
-    return "about 5-10 min on one CPU thread"
+    """Fits counted in NeuralBarycenter fits of 600 outer iterations, 35-100 s each on one
+    CPU thread (idle to busy machine; a FreeWeightBarycenter fit costs about two):
+    "gaussians" about five and a half plus 0.5-1 min of metrics (10 min measured on a busy
+    2-core machine), each sweep about six plus 24 exact OT problems of 1.5-3 s at 3000
+    samples (measured on a busy 2-core machine), growing with the square of the samples."""
+    scale = args.n_epochs * args.iterations_per_epoch / 600
+    ot_scale = 24 * (args.sweep_samples / 3000) ** 2
+    per_part = {
+        "gaussians": (5.5 * 35 * scale + 30, 5.5 * 100 * scale + 60),
+        "mixtures": (6 * 35 * scale + 1.5 * ot_scale, 6 * 100 * scale + 3 * ot_scale),
+    }
+    per_part["lines"] = per_part["mixtures"]
+    low = sum(per_part[part][0] for part in set(args.parts)) / 60
+    high = sum(per_part[part][1] for part in set(args.parts)) / 60
+    if high < 1:
+        return "under a minute on one CPU thread"
+    span = f"{low:.0f}-{high:.0f}" if f"{low:.0f}" != f"{high:.0f}" else f"{high:.0f}"
+    return f"about {span} min on one CPU thread"
 
 
 def simplex_grid(n_steps=4):
@@ -72,80 +135,217 @@ def simplex_grid(n_steps=4):
     )
 
 
-def run(args):
-    torch.set_num_threads(args.threads)
-    means = np.zeros((3, 2))
-    X, y = sample_gaussians(means, C4_COVARIANCES, args.samples_per_measure, random_state=args.seed)
-
-    model = FreeWeightBarycenter(
-        n_epochs=args.n_epochs, random_state=args.seed, verbose=1, n_threads=args.threads
+def _schedule(args):
+    return dict(
+        n_epochs=args.n_epochs,
+        iterations_per_epoch=args.iterations_per_epoch,
+        random_state=args.seed,
+        n_threads=args.threads,
     )
+
+
+def _schedule_note(args):
+    return (
+        f"every fit runs {args.n_epochs} x {args.iterations_per_epoch} outer iterations "
+        "(epochs x iterations per epoch)"
+    )
+
+
+def _timed_fit(model, X, y):
     start = time.perf_counter()
     model.fit(X, y)
-    free_seconds = time.perf_counter() - start
+    return model, time.perf_counter() - start
 
-    separate, separate_seconds = {}, []
-    for weights in PAPER_KDE_KL:
-        start = time.perf_counter()
-        single = NeuralBarycenter(weights, random_state=args.seed, n_threads=args.threads)
-        separate[weights] = single.fit(X, y)
-        separate_seconds.append(time.perf_counter() - start)
 
-    paper_headers, paper_rows = _paper_weights_table(args, model, separate, means)
-    grid_headers, grid_rows, worst = _grid_table(args, model, means)
-    mean_separate = np.mean(separate_seconds)
-    ratio = free_seconds / mean_separate
-    timing_headers = ["fit", "time (s)", "outer iterations"]
-    timing = [
-        ["FreeWeightBarycenter, one fit (all weights)", f"{free_seconds:.1f}", 100 * args.n_epochs],
-        *[
-            [f"NeuralBarycenter at a = {list(w)}", f"{s:.1f}", 600]
-            for w, s in zip(PAPER_KDE_KL, separate_seconds)
-        ],
-        ["NeuralBarycenter, the three fits", f"{sum(separate_seconds):.1f}", 1800],
-    ]
-    targets_headers = ["target", "measured", "holds"]
-    targets = [
-        [
-            f"BW2-UVP <= {TARGET_UVP} % at every grid weight",
-            f"max {worst:.4f} %",
-            worst <= TARGET_UVP,
-        ],
-        [
-            f"one fit <= {TARGET_TIME_RATIO:g} NeuralBarycenter fits",
-            f"{ratio:.2f} x (mean of the three)",
-            ratio <= TARGET_TIME_RATIO,
-        ],
-    ]
-    for headers, rows in [
-        (paper_headers, paper_rows),
-        (grid_headers, grid_rows),
-        (timing_headers, timing),
-        (targets_headers, targets),
-    ]:
-        print(format_table(headers, rows))
+def _verdict(holds):
+    return "holds" if holds else "fails"
+
+
+def run(args):
+    torch.set_num_threads(args.threads)
+    sweeps = [part for part in SWEEPS if part in args.parts]
+    if sweeps and args.samples_per_measure < 3 * args.sweep_samples:
+        raise ValueError(
+            "the sweeps need --samples-per-measure >= 3 x --sweep-samples (the exact answer, "
+            "the floor and the plain mixture each use their own samples)"
+        )
+    sections, targets, notes = [], [], [f"Machine: {machine_description(args.threads)}."]
+    if "gaussians" in args.parts:
+        part_sections, part_targets, note = _gaussians(args)
+        sections += part_sections
+        targets += part_targets
+        notes.append(note)
+    for part in sweeps:
+        section, part_targets, note = _sweep(args, part)
+        sections.append(section)
+        targets += part_targets
+        notes.append(note)
+    targets_headers = ["target", "measured", "verdict"]
+    sections.append(("Targets", targets_headers, targets))
+    for heading, headers, rows in sections:
+        print(f"\n{heading}\n{format_table(headers, rows)}")
     write_rst(
         args.output,
         "Free weights: one fit for every weight vector (NWB paper, Sec. 4.4)",
-        "python -m sklearn_wb reproduce free-weights",
-        [
-            ("Accuracy at the paper's weights", paper_headers, paper_rows),
-            ("BW2-UVP over the simplex", grid_headers, grid_rows),
-            ("Fit time", timing_headers, timing),
-            ("Targets", targets_headers, targets),
-        ],
-        notes=[
-            f"Machine: {machine_description(args.threads)}.",
-            f"The three Gaussians of the paper's Appendix C.4, {args.samples_per_measure} "
-            "training samples each. FreeWeightBarycenter with default parameters (weights "
-            f"uniform on the simplex during training, {args.n_epochs} epochs), "
-            "NeuralBarycenter with default parameters at each weight vector. BW2-UVP from "
-            f"{args.eval_samples} samples against the exact Gaussian barycenter at each "
-            "weight vector, beside its floor (exact samples of the same size). KDE-KL is the "
-            f"paper's metric (bandwidth 0.5, 100 x 100 grid, {_KDE_SAMPLES} samples); it has a "
-            "floor too, and rewards under-dispersion.",
-        ],
+        _command(args),
+        sections,
+        notes=notes,
     )
+
+
+def _command(args):
+    """The command line of this run: the command and the options that differ from their
+    defaults (--output aside)."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    options = []
+    for name, default in vars(parser.parse_args([])).items():
+        value = getattr(args, name)
+        if name != "output" and value != default:
+            values = value if isinstance(value, list) else [value]
+            options.append(" ".join([f"--{name.replace('_', '-')}", *map(str, values)]))
+    return " ".join(["python -m sklearn_wb reproduce free-weights", *options])
+
+
+def _gaussians(args):
+    means = np.zeros((3, 2))
+    X, y = sample_gaussians(means, C4_COVARIANCES, args.samples_per_measure, random_state=args.seed)
+    model, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
+
+    separate, separate_seconds = {}, []
+    for weights in PAPER_KDE_KL:
+        single, seconds = _timed_fit(NeuralBarycenter(weights, **_schedule(args)), X, y)
+        separate[weights] = single
+        separate_seconds.append(seconds)
+
+    paper_headers, paper_rows = _paper_weights_table(args, model, separate, means)
+    grid_headers, grid_rows, worst = _grid_table(args, model, means)
+    ratio = free_seconds / np.mean(separate_seconds)
+    iterations = args.n_epochs * args.iterations_per_epoch
+    timing_headers = ["fit", "time (s)", "outer iterations"]
+    timing = [
+        ["FreeWeightBarycenter, one fit (all weights)", f"{free_seconds:.1f}", iterations],
+        *[
+            [f"NeuralBarycenter at a = {list(w)}", f"{s:.1f}", iterations]
+            for w, s in zip(PAPER_KDE_KL, separate_seconds)
+        ],
+        ["NeuralBarycenter, the three fits", f"{sum(separate_seconds):.1f}", 3 * iterations],
+    ]
+    targets = [
+        [
+            f"Gaussians: BW2-UVP <= {TARGET_UVP} % at every grid weight",
+            f"max {worst:.4f} %",
+            _verdict(worst <= TARGET_UVP),
+        ],
+        [
+            f"Gaussians: one fit <= {TARGET_TIME_RATIO:g} NeuralBarycenter fits",
+            f"{ratio:.2f} x (mean of the three)",
+            _verdict(ratio <= TARGET_TIME_RATIO),
+        ],
+    ]
+    sections = [
+        ("Gaussians (C.4): accuracy at the paper's weights", paper_headers, paper_rows),
+        ("Gaussians (C.4): BW2-UVP over the simplex", grid_headers, grid_rows),
+        ("Gaussians (C.4): fit time", timing_headers, timing),
+    ]
+    note = (
+        f"Gaussians: the three Gaussians of the paper's Appendix C.4, {args.samples_per_measure} "
+        "training samples each. FreeWeightBarycenter with default parameters (weights "
+        f"uniform on the simplex during training) and NeuralBarycenter with default "
+        f"parameters at each weight vector; {_schedule_note(args)}. BW2-UVP from "
+        f"{args.eval_samples} samples against the exact Gaussian barycenter at each "
+        "weight vector, beside its floor (exact samples of the same size). KDE-KL is the "
+        f"paper's metric (bandwidth 0.5, 100 x 100 grid, {_KDE_SAMPLES} samples); it has a "
+        "floor too, and rewards under-dispersion."
+    )
+    return sections, targets, note
+
+
+def _sweep(args, part):
+    """One FreeWeightBarycenter fit and a NeuralBarycenter fit per t on two measures, scored
+    by W2^2 to McCann's interpolant at weights (1 - t, t)."""
+    heading, make = SWEEPS[part]
+    n = args.sweep_samples
+    X, y = make(2, args.samples_per_measure, random_state=args.seed)
+    first, second = X[y == 0], X[y == 1]
+    rng = np.random.default_rng(args.seed + 1)
+    free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
+    scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _MIXTURE)}
+    neural_seconds = []
+    for t in SWEEP_TS:
+        weights = np.array([1 - t, t])
+        neural, seconds = _timed_fit(NeuralBarycenter(weights, **_schedule(args)), X, y)
+        neural_seconds.append(seconds)
+        # The exact answer from the first n samples of each measure, the floor from the
+        # next n, the plain mixture from the last n.
+        exact = mccann_interpolant(first[:n], second[:n], t)
+        estimates = {
+            _FLOOR: mccann_interpolant(first[n : 2 * n], second[n : 2 * n], t),
+            _FREE: free.sample(n, weights=weights, random_state=args.seed + 2),
+            _NEURAL: neural.sample(n, random_state=args.seed + 2),
+            _MIXTURE: mixture_samples([first[-n:], second[-n:]], weights, rng),
+        }
+        for name, samples in estimates.items():
+            scores[name].append(w2_squared(samples, exact))
+    floor = np.array(scores[_FLOOR])
+    free_ratio = np.array(scores[_FREE]) / floor
+    neural_ratio = np.array(scores[_NEURAL]) / floor
+    fit_times = {
+        _FREE: f"{free_seconds:.1f}",
+        _NEURAL: f"{sum(neural_seconds):.1f} ({' + '.join(f'{s:.0f}' for s in neural_seconds)})",
+    }
+    headers = ["W2^2 to the exact barycenter", *(f"t = {t}" for t in SWEEP_TS), "fit time (s)"]
+    rows = [
+        [name, *(f"{value:.4f}" for value in values), fit_times.get(name, "")]
+        for name, values in scores.items()
+    ]
+    rows += [
+        ["FreeWeightBarycenter / floor", *(f"{r:.2f} x" for r in free_ratio), ""],
+        ["NeuralBarycenter / floor", *(f"{r:.2f} x" for r in neural_ratio), ""],
+    ]
+    worst = int(np.argmax(free_ratio))
+    time_ratio = free_seconds / np.mean(neural_seconds)
+    label = part.capitalize()
+    targets = [
+        [
+            f"{label}: W2^2 <= {TARGET_FLOOR_RATIO:g} x floor at every t",
+            f"max {free_ratio[worst]:.2f} x (t = {SWEEP_TS[worst]})",
+            _verdict(free_ratio[worst] <= TARGET_FLOOR_RATIO),
+        ],
+        [
+            f"{label}: one fit <= {TARGET_TIME_RATIO:g} NeuralBarycenter fits",
+            f"{time_ratio:.2f} x (mean of the {len(SWEEP_TS)})",
+            _verdict(time_ratio <= TARGET_TIME_RATIO),
+        ],
+    ]
+    title = f"{heading}: W2^2 at weights (1 - t, t)"
+    if part == "mixtures":
+        data = "the paper's two mixtures of four unit Gaussians (square and diamond, Fig. 4)"
+    else:
+        ends = "; ".join(_segment_ends(m) for m in (first, second))
+        data = (
+            "two uniform measures on crossing segments of length 4 "
+            f"(make_random_lines(2, random_state={args.seed}): {ends})"
+        )
+    note = (
+        f"{heading}: {data}, {args.samples_per_measure} training samples each. One "
+        "FreeWeightBarycenter fit with default parameters for all t; a NeuralBarycenter fit "
+        f"with default parameters at each t; {_schedule_note(args)}. The exact barycenter at "
+        "weights (1 - t, t) is McCann's interpolant of POT's exact plan between the first "
+        f"{n} samples of each measure; the floor is the same answer from the next {n}, the "
+        f"plain mixture draws from the last {n}; each estimate has {n} samples. All W2^2 "
+        "by POT's exact solver."
+    )
+    return (title, headers, rows), targets, note
+
+
+def _segment_ends(samples):
+    """The ends of a segment from samples on it, as '(x, y) to (x, y)'."""
+    centre = samples.mean(axis=0)
+    direction = np.linalg.svd(samples - centre, full_matrices=False)[2][0]
+    positions = (samples - centre) @ direction
+    ends = [centre + positions.min() * direction, centre + positions.max() * direction]
+    return " to ".join(f"({x:.2f}, {y:.2f})" for x, y in ends)
 
 
 def _paper_weights_table(args, model, separate, means):

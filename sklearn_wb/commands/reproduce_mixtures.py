@@ -20,12 +20,11 @@ import torch
 
 from .. import NeuralBarycenter
 from ..numerics import make_gaussian_mixtures
+from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
 from ._report import format_table, machine_description, write_rst
 
 _TWO_MEASURE_WEIGHTS = (0.25, 0.5, 0.75)
 _FREE_SUPPORT_ITERATIONS = 30
-# POT's default of 1e5 simplex iterations stops short of the optimum at 3000 samples.
-_EMD_ITERATIONS = 10_000_000
 
 
 def add_arguments(parser):
@@ -88,20 +87,22 @@ def _two_measure_table(args, params):
     columns = []
     for t in _TWO_MEASURE_WEIGHTS:
         weights = np.array([1 - t, t])
-        exact = _mccann(first[:n], second[:n], t)
+        exact = mccann_interpolant(first[:n], second[:n], t)
         model, seconds = _fit(X, y, dict(params, weights=weights))
         estimates = {
-            "second exact answer (floor)": _mccann(first[n : 2 * n], second[n : 2 * n], t),
+            "second exact answer (floor)": mccann_interpolant(
+                first[n : 2 * n], second[n : 2 * n], t
+            ),
             "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2),
             "NeuralBarycenter push_forward, measure 0": model.push_forward(first[-n:], 0),
             "NeuralBarycenter push_forward, measure 1": model.push_forward(second[-n:], 1),
             "POT free-support": _free_support([first[-n:], second[-n:]], weights, rng),
-            "plain mixture": _mixture([first[-n:], second[-n:]], weights, rng),
+            "plain mixture": mixture_samples([first[-n:], second[-n:]], weights, rng),
             "Gaussian-fit barycenter": rng.multivariate_normal(
                 model.gaussian_mean_, model.gaussian_cov_, n
             ),
         }
-        columns.append(({k: _w2(v, exact) for k, v in estimates.items()}, seconds))
+        columns.append(({k: w2_squared(v, exact) for k, v in estimates.items()}, seconds))
     rows = [[name, *(f"{scores[name]:.4f}" for scores, _ in columns), ""] for name in columns[0][0]]
     rows[1][-1] = " / ".join(f"{seconds:.0f}" for _, seconds in columns)
     return headers, rows
@@ -117,7 +118,7 @@ def _three_measure_table(args, params):
     estimates = [
         ("NeuralBarycenter sample", model.sample(n, random_state=args.seed + 2), f"{seconds:.0f}"),
         ("POT free-support", _free_support(held_out, weights, rng), ""),
-        ("plain mixture", _mixture(held_out, weights, rng), ""),
+        ("plain mixture", mixture_samples(held_out, weights, rng), ""),
         (
             "Gaussian-fit barycenter",
             rng.multivariate_normal(model.gaussian_mean_, model.gaussian_cov_, n),
@@ -127,7 +128,11 @@ def _three_measure_table(args, params):
     # Costs against the first n samples: POT saw the last n, so neither is favoured.
     evaluation = [X[y == k][:n] for k in range(3)]
     rows = [
-        [name, f"{sum(a * _w2(samples, m) for a, m in zip(weights, evaluation)):.4f}", seconds]
+        [
+            name,
+            f"{sum(a * w2_squared(samples, m) for a, m in zip(weights, evaluation)):.4f}",
+            seconds,
+        ]
         for name, samples, seconds in estimates
     ]
     return ["estimate", "sum_i a_i W2^2(estimate, mu_i)", "fit s"], rows
@@ -139,14 +144,8 @@ def _fit(X, y, params):
     return model, time.perf_counter() - start
 
 
-def _mccann(a, b, t):
-    """McCann's interpolant at time t of the exact plan between equal-size samples."""
-    plan = ot.emd(ot.unif(len(a)), ot.unif(len(b)), ot.dist(a, b), numItermax=_EMD_ITERATIONS)
-    return (1 - t) * a + t * b[plan.argmax(axis=1)]
-
-
 def _free_support(measures, weights, rng):
-    start = _mixture(measures, weights, rng)
+    start = mixture_samples(measures, weights, rng)
     return ot.lp.free_support_barycenter(
         measures,
         [ot.unif(len(m)) for m in measures],
@@ -154,20 +153,3 @@ def _free_support(measures, weights, rng):
         weights=weights,
         numItermax=_FREE_SUPPORT_ITERATIONS,
     )
-
-
-def _mixture(measures, weights, rng):
-    """len(measures[0]) draws from the weighted mixture of the sample sets."""
-    n = len(measures[0])
-    picks = rng.choice(len(measures), size=n, p=weights)
-    return np.concatenate(
-        [
-            measures[k][rng.choice(len(measures[k]), (picks == k).sum())]
-            for k in range(len(measures))
-        ]
-    )
-
-
-def _w2(a, b):
-    cost = ot.dist(a, b)
-    return float(ot.emd2(ot.unif(len(a)), ot.unif(len(b)), cost, numItermax=_EMD_ITERATIONS))

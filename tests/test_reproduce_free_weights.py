@@ -1,0 +1,86 @@
+"""``reproduce free-weights``: a tiny run of the two-measure sweeps end to end, the exact
+answers they are scored against, and the duration estimate of the chosen parts."""
+
+import numpy as np
+import pytest
+
+from sklearn_wb.__main__ import main, parse_args
+from sklearn_wb.commands import reproduce_free_weights
+from sklearn_wb.commands._exact_ot import mccann_interpolant, mixture_samples, w2_squared
+
+TINY = [
+    "--samples-per-measure", "90",
+    "--sweep-samples", "30",
+    "--n-epochs", "1",
+    "--iterations-per-epoch", "2",
+]  # fmt: skip
+
+
+def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
+    page = tmp_path / "free_weights.rst"
+    main(["reproduce", "free-weights", "--parts", "lines", *TINY, "--output", str(page)])
+    text = page.read_text()
+    assert "Two line-supported measures (Fig. 12): W2^2 at weights (1 - t, t)" in text
+    for row in [
+        "second exact answer (floor)",
+        "FreeWeightBarycenter, one fit",
+        "NeuralBarycenter, a fit per t",
+        "plain mixture",
+        "FreeWeightBarycenter / floor",
+    ]:
+        assert row in text
+    assert all(f"t = {t}" in text for t in reproduce_free_weights.SWEEP_TS)
+    assert "Lines: W2^2 <= 2 x floor at every t" in text
+    assert "Gaussians" not in text and "Fig. 11" not in text  # the other parts did not run
+    assert "reproduce free-weights --parts lines --samples-per-measure 90" in text
+    assert "table written to" in capsys.readouterr().out
+
+
+def test_a_run_of_some_parts_does_not_write_the_docs_table():
+    assert parse_args(["reproduce", "free-weights"]).output == "docs/benchmarks/free_weights.rst"
+    assert parse_args(["reproduce", "free-weights", "--parts", "mixtures"]).output is None
+
+
+def test_sweeps_need_separate_samples_for_the_answer_floor_and_mixture():
+    argv = ["reproduce", "free-weights", "--parts", "mixtures", "--samples-per-measure", "100"]
+    with pytest.raises(ValueError, match="3 x --sweep-samples"):
+        main([*argv, "--sweep-samples", "40"])
+
+
+def test_parts_option_rejects_an_unknown_name(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "free-weights", "--parts", "line"])
+    assert exit_info.value.code == 2 and "mixtures" in capsys.readouterr().err
+
+
+def test_estimate_follows_the_chosen_parts():
+    def minutes(*options):
+        args = parse_args(["reproduce", "free-weights", *options])
+        low, high = reproduce_free_weights.estimated_duration(args).split()[1].split("-")
+        return int(low), int(high)
+
+    everything, gaussians = minutes(), minutes("--parts", "gaussians")
+    assert gaussians[0] < everything[0] and gaussians[1] < everything[1]
+    tiny = parse_args(["reproduce", "free-weights", "--parts", "lines", *TINY])
+    assert reproduce_free_weights.estimated_duration(tiny).startswith("under a minute")
+
+
+def test_mccann_interpolant_ends_at_the_inputs_and_moves_along_the_plan():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + [5.0, 0.0]
+    np.testing.assert_allclose(mccann_interpolant(a, b, 0.0), a)
+    end = mccann_interpolant(a, b, 1.0)
+    assert w2_squared(end, b) == pytest.approx(0.0, abs=1e-12)  # a permutation of b
+    middle = mccann_interpolant(a, b, 0.5)
+    # On a geodesic: W2(a, middle) = W2(middle, b) = W2(a, b) / 2.
+    total = w2_squared(a, b)
+    assert w2_squared(a, middle) == pytest.approx(total / 4, rel=1e-6)
+    assert w2_squared(middle, b) == pytest.approx(total / 4, rel=1e-6)
+
+
+def test_mixture_samples_come_from_the_inputs_in_proportion():
+    rng = np.random.default_rng(0)
+    measures = [np.zeros((1000, 2)), np.ones((1000, 2))]
+    samples = mixture_samples(measures, np.array([0.8, 0.2]), rng)
+    assert samples.shape == (1000, 2) and set(np.unique(samples)) == {0.0, 1.0}
+    assert abs(samples[:, 0].mean() - 0.2) < 0.05
