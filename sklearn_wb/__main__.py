@@ -18,6 +18,8 @@ REPRODUCTIONS = {
     "mixtures": "reproduce_mixtures",
     "grid": "reproduce_grid",
     "free-weights": "reproduce_free_weights",
+    "sharp": "reproduce_sharp",
+    "ring": "reproduce_ring",
 }
 DOCS_TABLES = Path("docs/benchmarks")  # committed tables: only default runs rewrite them
 

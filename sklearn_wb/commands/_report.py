@@ -1,5 +1,6 @@
 """Tables for the terminal and for docs/benchmarks/*.rst."""
 
+import argparse
 import contextlib
 import os
 import platform
@@ -26,6 +27,29 @@ def _rst_table(headers, rows):
     rule = "  ".join("=" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
     return "\n".join([rule, body[0], rule, *body[1:], rule])
+
+
+def command_line(name, add_arguments, args):
+    """The command line of a run: ``python -m sklearn_wb reproduce NAME`` and the options
+    that differ from their defaults (``--output`` aside), for the page's header."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    options = []
+    for option, default in vars(parser.parse_args([])).items():
+        value = getattr(args, option)
+        if option != "output" and value != default:
+            values = value if isinstance(value, list) else [value]
+            options.append(" ".join([f"--{option.replace('_', '-')}", *map(str, values)]))
+    return " ".join(["python -m sklearn_wb reproduce", name, *options])
+
+
+def minutes_estimate(low_seconds, high_seconds, where="on one CPU thread"):
+    """A duration range for run headers: "about 8-12 min on one CPU thread", or "under a
+    minute ..." when even the high end is."""
+    if high_seconds < 60:
+        return f"under a minute {where}"
+    low, high = f"{max(low_seconds, 60) / 60:.0f}", f"{high_seconds / 60:.0f}"
+    return f"about {low if low == high else f'{low}-{high}'} min {where}"
 
 
 def machine_description(threads):

@@ -15,16 +15,21 @@ minimises it), for the same estimates.
 import time
 
 import numpy as np
-import ot
 import torch
 
 from .. import NeuralBarycenter
 from ..numerics import make_gaussian_mixtures
-from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
+from ._exact_ot import (
+    FREE_SUPPORT_ITERATIONS,
+    barycenter_cost,
+    free_support_barycenter,
+    mccann_interpolant,
+    mixture_samples,
+    w2_squared,
+)
 from ._report import format_table, machine_description, write_rst
 
 _TWO_MEASURE_WEIGHTS = (0.25, 0.5, 0.75)
-_FREE_SUPPORT_ITERATIONS = 30
 
 
 def add_arguments(parser):
@@ -72,7 +77,7 @@ def run(args):
             "mixtures of four unit Gaussians (square and diamond); the exact barycenter is "
             "McCann's interpolant of POT's exact plan between samples. Three measures: the "
             "paper's 4-, 3- and 3-component mixtures, uniform weights. POT free-support: "
-            f"{_FREE_SUPPORT_ITERATIONS} iterations, as many atoms as evaluation samples, "
+            f"{FREE_SUPPORT_ITERATIONS} iterations, as many atoms as evaluation samples, "
             "started from the plain mixture. All W2^2 by POT's exact solver.",
         ],
     )
@@ -96,7 +101,7 @@ def _two_measure_table(args, params):
             "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2),
             "NeuralBarycenter push_forward, measure 0": model.push_forward(first[-n:], 0),
             "NeuralBarycenter push_forward, measure 1": model.push_forward(second[-n:], 1),
-            "POT free-support": _free_support([first[-n:], second[-n:]], weights, rng),
+            "POT free-support": free_support_barycenter([first[-n:], second[-n:]], weights, rng),
             "plain mixture": mixture_samples([first[-n:], second[-n:]], weights, rng),
             "Gaussian-fit barycenter": rng.multivariate_normal(
                 model.gaussian_mean_, model.gaussian_cov_, n
@@ -117,7 +122,7 @@ def _three_measure_table(args, params):
     model, seconds = _fit(X, y, params)
     estimates = [
         ("NeuralBarycenter sample", model.sample(n, random_state=args.seed + 2), f"{seconds:.0f}"),
-        ("POT free-support", _free_support(held_out, weights, rng), ""),
+        ("POT free-support", free_support_barycenter(held_out, weights, rng), ""),
         ("plain mixture", mixture_samples(held_out, weights, rng), ""),
         (
             "Gaussian-fit barycenter",
@@ -128,11 +133,7 @@ def _three_measure_table(args, params):
     # Costs against the first n samples: POT saw the last n, so neither is favoured.
     evaluation = [X[y == k][:n] for k in range(3)]
     rows = [
-        [
-            name,
-            f"{sum(a * w2_squared(samples, m) for a, m in zip(weights, evaluation)):.4f}",
-            seconds,
-        ]
+        [name, f"{barycenter_cost(samples, evaluation, weights):.4f}", seconds]
         for name, samples, seconds in estimates
     ]
     return ["estimate", "sum_i a_i W2^2(estimate, mu_i)", "fit s"], rows
@@ -142,14 +143,3 @@ def _fit(X, y, params):
     start = time.perf_counter()
     model = NeuralBarycenter(**params).fit(X, y)
     return model, time.perf_counter() - start
-
-
-def _free_support(measures, weights, rng):
-    start = mixture_samples(measures, weights, rng)
-    return ot.lp.free_support_barycenter(
-        measures,
-        [ot.unif(len(m)) for m in measures],
-        start,
-        weights=weights,
-        numItermax=_FREE_SUPPORT_ITERATIONS,
-    )
