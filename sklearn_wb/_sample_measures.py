@@ -45,8 +45,10 @@ class SampleMeasuresMixin:
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
     validated), the hidden-size parameters, ``n_epochs``, ``iterations_per_epoch`` and
-    ``verbose``.
+    ``verbose``, and may lower ``_min_measures``.
     """
+
+    _min_measures = 2
 
     def _validate_measures(self, X, y, continuing):
         """Checked ``(classes, labels, weights, Z)`` of a fit; Z is X standardised."""
@@ -57,7 +59,7 @@ class SampleMeasuresMixin:
         classes, labels = np.unique(y, return_inverse=True)
         if continuing and not np.array_equal(classes, self.classes_):
             raise ValueError("warm_start needs the same measure labels as the first fit.")
-        _check_measure_sizes(classes, labels)
+        _check_measure_sizes(classes, labels, self._min_measures)
         weights = self._check_fit_weights(len(classes))
         _check_spread(X)
         if not continuing:
@@ -168,10 +170,11 @@ def check_n_samples(n_samples):
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
 
 
-def _check_measure_sizes(classes, labels):
-    if len(classes) < 2:
+def _check_measure_sizes(classes, labels, min_measures):
+    if len(classes) < min_measures:
         raise ValueError(
-            f"A barycenter needs at least 2 measures (classes) in y, got {len(classes)} class."
+            f"A barycenter needs at least {min_measures} measures (classes) in y, got "
+            f"{len(classes)} class."  # only ever 1: NeuralBarycenter takes one
         )
     counts = np.bincount(labels, minlength=len(classes))
     small = classes[counts < 2]

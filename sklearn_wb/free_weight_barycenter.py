@@ -74,9 +74,10 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     lr : float, default=1e-3
         Initial Adam learning rate of the potentials, decayed to zero along a cosine; their
         fitted weights are an exponential moving average over the iterations. The paper's
-        C.4 setting, and measured (before the fixed-point rounds): with 3e-3, training drifted from the near-exact Gaussian start at weights
-        that uniform draws rarely visit (BW2-UVP 0.23 % at a vertex against 0.061 % worst
-        case over the grid with 1e-3, three Gaussians of C.4).
+        C.4 setting, and measured (before the fixed-point rounds): with 3e-3, training
+        drifted from the near-exact Gaussian start at weights that uniform draws rarely
+        visit (BW2-UVP 0.23 % at a vertex against 0.061 % worst case over the grid with
+        1e-3, three Gaussians of C.4).
     convexity_penalty : float, default=0.1
         Weight of the penalty on negative z-path weights of g (f is clipped instead).
     init : {"gaussian", "identity"}, default="gaussian"

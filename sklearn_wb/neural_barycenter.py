@@ -162,6 +162,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "gaussian_cov_",
     )
 
+    _min_measures = 1  # one measure: a generative model (the NWB paper's Fig. 10)
+
     _parameter_constraints = {
         "weights": ["array-like", None],
         "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
@@ -245,8 +247,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Samples of all measures, stacked.
         y : array-like of shape (n_samples,)
-            Label of the measure each row came from; at least two distinct labels, each
-            with at least two rows.
+            Label of the measure each row came from, each label with at least two rows.
+            A single label fits the generator to that one measure (the barycenter of
+            one measure is itself): a generative model with maps to and from it.
 
         Returns
         -------

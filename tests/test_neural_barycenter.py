@@ -162,7 +162,6 @@ def fitted():
             "infinity",
         ),
         (None, lambda y: np.where(np.arange(len(y)) == 0, 7, y), {}, "at least 2 samples"),
-        (None, lambda y: np.zeros_like(y), {}, "at least 2 measures"),
         (None, None, {"weights": [0.5, 0.5]}, "3 entries"),
         (None, None, {"weights": [1.5, -0.5, 0.0]}, "non-negative"),
         (None, None, {"weights": [0.5, 0.5, 0.5]}, "sum to 1"),
@@ -338,3 +337,14 @@ def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
     model.net_.fixed_point_round(n_steps=300, lr=2e-2)
     moved = (module.h(*latent).detach() - before).mean(0)
     np.testing.assert_allclose(moved, [0.25, 1.5], atol=0.05)
+
+
+def test_a_single_measure_is_its_own_barycenter():
+    """N = 1 (the NWB paper's Fig. 10): the generator learns the measure itself."""
+    X, _ = sample_gaussians(*random_gaussians(1, 2, random_state=0), 500, random_state=0)
+    X = X + np.array([5.0, -3.0])
+    model = NeuralBarycenter(**TINY, random_state=0).fit(X, np.zeros(len(X), dtype=int))
+    np.testing.assert_array_equal(model.weights_, [1.0])
+    samples = model.sample(2000, random_state=0)
+    np.testing.assert_allclose(samples.mean(0), X.mean(0), atol=0.2)
+    assert model.push_forward(X[:5], 0).shape == (5, 2)
