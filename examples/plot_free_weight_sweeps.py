@@ -1,6 +1,6 @@
 """
 Barycenters for every weight from one fit: the sweeps of Figs. 11 and 12
-=======================================================================
+========================================================================
 
 :class:`~sklearn_wb.FreeWeightBarycenter` (NWB-II) is trained once on samples of a few
 measures and then samples their Wasserstein barycenter for any weight vector on the
