@@ -84,13 +84,11 @@ class SampleMeasuresMixin:
     def _resolve_sizes(sizes, default, dim):
         return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
 
-    def _callbacks(self, dim, fixed_point_rounds=False):
-        """skorch callbacks; with ``fixed_point_rounds`` the generator moves in the rounds of
-        :class:`FixedPointRounds` and keeps its last weights (no averaging)."""
+    def _callbacks(self, dim):
+        """skorch callbacks. The generator moves in the rounds of :class:`FixedPointRounds`
+        and keeps its last weights: averaging would blend the generators of two rounds."""
         total_iterations = self.n_epochs * self.iterations_per_epoch
-        averaging = WeightAveraging(
-            _defaults.WEIGHT_AVERAGING_DECAY, live_submodules=("h",) if fixed_point_rounds else ()
-        )
+        averaging = WeightAveraging(_defaults.WEIGHT_AVERAGING_DECAY, live_submodules=("h",))
         callbacks = [
             ("divergence", DivergenceGuard(max_abs_loss=_MAX_COST_PER_DIMENSION * dim)),
             (
@@ -98,9 +96,8 @@ class SampleMeasuresMixin:
                 LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
             ),
             ("weight_averaging", averaging),
+            ("fixed_point", FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)),
         ]
-        if fixed_point_rounds:
-            callbacks.append(("fixed_point", FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)))
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
         return callbacks
@@ -183,7 +180,8 @@ def _check_measure_sizes(classes, labels, min_measures):
     small = classes[counts < 2]
     if small.size:
         raise ValueError(
-            f"Each measure needs at least 2 samples; measures {small.tolist()} have only 1 sample."
+            f"Each measure needs at least 2 samples; measures {small.tolist()} have only "
+            "1 sample."
         )
 
 

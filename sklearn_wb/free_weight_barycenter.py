@@ -28,10 +28,13 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     :math:`\nu_a = \arg\min_\nu \sum_i a_i W_2^2(\nu, \mu_i)` for any weight vector
     :math:`a` on the simplex, with potentials :math:`f_i(\cdot, a)` and
     :math:`g_i(\cdot, a)`, convex in their first argument for every :math:`a`, whose
-    gradients map the barycenter onto each measure and back. Training solves problem (11)
-    of Fan, Taghvaei and Chen (2021) with Algorithm 2: every outer iteration draws a fresh
-    weight vector from ``weight_distribution`` and makes one NWB-I step
-    (:class:`NeuralBarycenter`) at it.
+    gradients map the barycenter onto each measure and back. The potentials are trained
+    for problem (11) of Fan, Taghvaei and Chen (2021) as in Algorithm 2: every outer
+    iteration draws a fresh weight vector from ``weight_distribution`` and makes one step
+    of :class:`NeuralBarycenter`'s potentials at it. The generator moves in fixed-point
+    rounds, as :class:`NeuralBarycenter`'s: every 100 iterations, with a fresh weight
+    vector per regression step, it is regressed onto the image of its samples under
+    :math:`\sum_i a_i \nabla_x f_i(\cdot, a)`.
 
     Each potential is a convex quadratic whose coefficients are polynomials in :math:`a`,
     plus a partially input-convex network (PICNN); the generator is an affine map with
@@ -67,13 +70,14 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     n_inner_g : int, default=6
         g-steps per f-step (K1).
     n_inner_f : int, default=4
-        f-steps per generator step (K2).
+        f-steps per outer iteration (K2).
     lr : float, default=1e-3
-        Initial Adam learning rate, decayed to zero along a cosine; the fitted weights are
-        an exponential moving average over the iterations. The paper's C.4 setting, and
-        measured: with 3e-3, training drifted from the near-exact Gaussian start at weights
-        that uniform draws rarely visit (BW2-UVP 0.23 % at a vertex against 0.061 % worst
-        case over the grid with 1e-3, three Gaussians of C.4).
+        Initial Adam learning rate of the potentials, decayed to zero along a cosine; their
+        fitted weights are an exponential moving average over the iterations. The paper's
+        C.4 setting, and measured (before the fixed-point rounds): with 3e-3, training
+        drifted from the near-exact Gaussian start at weights that uniform draws rarely
+        visit (BW2-UVP 0.23 % at a vertex against 0.061 % worst case over the grid with
+        1e-3, three Gaussians of C.4).
     convexity_penalty : float, default=0.1
         Weight of the penalty on negative z-path weights of g (f is clipped instead).
     init : {"gaussian", "identity"}, default="gaussian"

@@ -333,7 +333,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             iterator_train=MeasureBatchSampler,
             iterator_train__device=device,
             **self._training_params(),
-            callbacks=self._callbacks(module_kwargs["dim"], fixed_point_rounds=True),
+            callbacks=self._callbacks(module_kwargs["dim"]),
             device=device,
             verbose=self.verbose,  # skorch's epoch table prints only when verbose
         )

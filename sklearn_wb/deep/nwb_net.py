@@ -155,7 +155,7 @@ class NWBNet(NeuralNet):
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, n_steps)
         for _ in range(n_steps):
             latent = self._fresh_latent()
-            target = self._averaged_map(frozen(*latent))
+            target = self._averaged_map(frozen(*latent), latent)
             optimizer.zero_grad(set_to_none=True)
             (0.5 * (module.h(*latent) - target).square().sum(-1).mean()).backward()
             optimizer.step()
@@ -167,7 +167,12 @@ class NWBNet(NeuralNet):
         noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
         return noise, torch.rand(self.batch_size, device=shift.device)
 
-    def _averaged_map(self, x):
-        f, weights = self.module_.f, self.module_.weights
-        mapped = f.gradient(x.expand(f.n_potentials, *x.shape).contiguous(), create_graph=False)
-        return (weights[:, None, None] * mapped).sum(0)
+    def _averaged_map(self, x, latent):
+        """sum_i a_i grad f_i(x) for barycenter samples x drawn from ``latent``."""
+        return averaged_gradient(self.module_.f, self.module_.weights, x)
+
+
+def averaged_gradient(f, weights, x):
+    """sum_i weights_i grad f_i(x), shape (M, d), for potentials f and samples x (M, d)."""
+    mapped = f.gradient(x.expand(f.n_potentials, *x.shape).contiguous(), create_graph=False)
+    return (weights[:, None, None] * mapped).sum(0)

@@ -5,9 +5,11 @@ x = h(z) of the barycenter, with J_i the paper's batch estimate,
 
     J_i = mean_j [ f_i(grad g_i(Y_ij)) - <Y_ij, grad g_i(Y_ij)> - f_i(x_j) ],
 
-g decreases J + lambda * R(g), f increases J, and h decreases
-sum_i a_i J_i + 1/2 mean ||x||^2. The f_i and g_i problems are independent across i, so
-their terms are summed without the weights a_i: the optimum is the same for a_i > 0, and
+g decreases J + lambda * R(g) and f increases J. The paper's h decreases
+sum_i a_i J_i + 1/2 mean ||x||^2; here h moves in the fixed-point rounds of
+:mod:`.fixed_point` instead, whose regression target sum_i a_i grad f_i(x) zeroes the
+gradient of that loss. The f_i and g_i problems are independent across i, so their
+terms are summed without the weights a_i: the optimum is the same for a_i > 0, and
 a measure with weight 0 still gets its maps, which transform() and score() use.
 """
 
@@ -16,7 +18,7 @@ from torch import nn
 
 
 class NWBObjective(nn.Module):
-    """Loss terms of NWB-I for the g-, f- and h-steps.
+    """Loss terms of NWB-I for the g- and f-steps, and the estimated barycenter cost.
 
     Parameters
     ----------
@@ -44,11 +46,6 @@ class NWBObjective(nn.Module):
     def f_loss(self, f, g, samples, barycenter_samples):
         conjugate = self.conjugate_terms(f, g, samples, create_graph=False)
         return -(conjugate - _mean_potentials(f, barycenter_samples)).sum()
-
-    @staticmethod
-    def h_loss(f, barycenter_samples, weights):
-        potential = (weights * _mean_potentials(f, barycenter_samples)).sum()
-        return -potential + 0.5 * barycenter_samples.square().sum(-1).mean()
 
     def forward(self, f, g, samples, barycenter_samples, weights):
         """Estimated barycenter cost sum_i a_i W2^2(nu, mu_i) from the current potentials.
