@@ -180,8 +180,7 @@ def _check_measure_sizes(classes, labels, min_measures):
     small = classes[counts < 2]
     if small.size:
         raise ValueError(
-            f"Each measure needs at least 2 samples; measures {small.tolist()} have only "
-            "1 sample."
+            f"Each measure needs at least 2 samples; measures {small.tolist()} have only 1 sample."
         )
 
 
