@@ -173,7 +173,7 @@ def _note(args, families):
         f"mixture use the next {n}; every cost is computed against the last {n}, which no "
         f"method saw. Each estimate has {n} points; the Gaussian-fit barycenter draws from "
         "the exact barycenter of the measures' Gaussian fits (NeuralBarycenter's "
-        "gaussian_mean_ and gaussian_cov_). The sampling-noise row scores each measure's "
+        "``gaussian_mean_`` and ``gaussian_cov_``). The sampling-noise row scores each measure's "
         "second sample against its held-out one: the size of the error that finite samples "
         "add to every cost, not a bound. All W2^2 by POT's exact solver; fit times in "
         "seconds."
