@@ -1,16 +1,9 @@
 """``reproduce sharp`` and ``reproduce ring``: tiny runs end to end, the ring's data and mode
-masses, the shared baselines, and the duration estimates.
-
-The ring fits one measure (N = 1). While NeuralBarycenter rejects N = 1 its end-to-end test
-is an expected failure, a test checks that the command says so without a traceback, and
-another runs the benchmark with the estimator's check relaxed.
-"""
+masses, the shared baselines, and the duration estimates."""
 
 import numpy as np
 import pytest
 
-import sklearn_wb._sample_measures as sample_measures
-from sklearn_wb import NeuralBarycenter
 from sklearn_wb.__main__ import main, parse_args
 from sklearn_wb.commands import reproduce_ring, reproduce_sharp
 from sklearn_wb.commands._exact_ot import barycenter_cost, free_support_barycenter
@@ -27,27 +20,6 @@ RING_TINY = [
     "--n-epochs", "1",
     "--iterations-per-epoch", "2",
 ]  # fmt: skip
-
-
-def _single_measure_rejection():
-    """The estimator's message where NeuralBarycenter rejects one measure, else None."""
-    X, _ = reproduce_ring.make_ring(40, random_state=0)
-    try:
-        NeuralBarycenter(n_epochs=1, iterations_per_epoch=1, random_state=0).fit(
-            X, np.zeros(len(X), dtype=int)
-        )
-    except ValueError as error:
-        if "at least 2 measures" in str(error):
-            return str(error)
-        raise
-    return None
-
-
-REJECTION = _single_measure_rejection()
-NOT_YET = (
-    "NeuralBarycenter rejects a single measure (N = 1) in "
-    f"sklearn_wb/_sample_measures.py:_check_measure_sizes: {REJECTION}"
-)
 
 
 def _ring_page_checks(text):
@@ -118,36 +90,7 @@ def test_estimates_follow_the_families_and_sizes():
     assert tiny.startswith("under a minute")
 
 
-@pytest.mark.xfail(REJECTION is not None, reason=NOT_YET, raises=SystemExit, strict=True)
 def test_tiny_ring_run_writes_mode_masses_and_the_target(tmp_path):
-    page = tmp_path / "ring.rst"
-    main(["reproduce", "ring", *RING_TINY, "--output", str(page)])
-    _ring_page_checks(page.read_text())
-
-
-@pytest.mark.skipif(REJECTION is None, reason="NeuralBarycenter accepts N = 1")
-def test_ring_says_that_n1_is_rejected_without_a_traceback(tmp_path):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["reproduce", "ring", *RING_TINY, "--output", str(tmp_path / "ring.rst")])
-    message = str(exit_info.value.code)
-    assert "single measure (N = 1)" in message and "at least 2 measures" in message
-    assert not (tmp_path / "ring.rst").exists()
-
-
-@pytest.mark.skipif(
-    REJECTION is None or not hasattr(sample_measures, "_check_measure_sizes"),
-    reason="NeuralBarycenter accepts N = 1: the plain ring test runs the benchmark",
-)
-def test_tiny_ring_run_with_the_single_measure_check_relaxed(tmp_path, monkeypatch):
-    """The benchmark past the fit, as it will run once NeuralBarycenter accepts N = 1: the
-    estimator's check is relaxed to one measure, everything else is the estimator's."""
-    check = sample_measures._check_measure_sizes
-
-    def one_measure_allowed(classes, labels):
-        if len(classes) > 1:
-            check(classes, labels)
-
-    monkeypatch.setattr(sample_measures, "_check_measure_sizes", one_measure_allowed)
     page = tmp_path / "ring.rst"
     main(["reproduce", "ring", *RING_TINY, "--output", str(page)])
     _ring_page_checks(page.read_text())

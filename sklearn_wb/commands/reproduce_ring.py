@@ -129,31 +129,6 @@ def estimated_duration(args):
     return minutes_estimate(_FIT_SECONDS[0] * scale + emd[0], _FIT_SECONDS[1] * scale + emd[1])
 
 
-class SingleMeasureRejected(SystemExit):
-    """NeuralBarycenter refused one measure; ends the command with its message, no traceback."""
-
-
-def fit_single_measure(X, **params):
-    """NeuralBarycenter fitted to the rows of X as one measure (every label 0).
-
-    Raises
-    ------
-    SingleMeasureRejected
-        Where NeuralBarycenter does not accept N = 1; a ``SystemExit`` whose message quotes
-        the estimator's.
-    """
-    try:
-        return NeuralBarycenter(**params).fit(X, np.zeros(len(X), dtype=int))
-    except ValueError as error:
-        if "at least 2 measures" not in str(error):
-            raise
-        raise SingleMeasureRejected(
-            "reproduce ring: NeuralBarycenter does not accept a single measure (N = 1) yet, "
-            f"so the ring cannot be fitted. It said: {error} The benchmark runs unchanged "
-            "once NeuralBarycenter accepts N = 1 (issue 7)."
-        ) from None
-
-
 def _verdict(holds):
     return "holds" if holds else "fails"
 
@@ -167,13 +142,12 @@ def run(args):
 
     print("fitting NeuralBarycenter to the ring (N = 1)", flush=True)
     start = time.perf_counter()
-    model = fit_single_measure(
-        train,
+    model = NeuralBarycenter(
         n_epochs=args.n_epochs,
         iterations_per_epoch=args.iterations_per_epoch,
         random_state=args.seed,
         n_threads=args.threads,
-    )
+    ).fit(train, np.zeros(len(train), dtype=int))
     seconds = time.perf_counter() - start
     estimates = {
         _FLOOR: second,
