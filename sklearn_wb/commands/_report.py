@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from .. import NeuralBarycenter
+
 
 def format_table(headers, rows):
     """Plain-text table with columns padded to their widest cell."""
@@ -27,6 +29,35 @@ def _rst_table(headers, rows):
     rule = "  ".join("=" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
     return "\n".join([rule, body[0], rule, *body[1:], rule])
+
+
+# The estimators' training schedule (FreeWeightBarycenter's defaults are the same).
+_SCHEDULE_DEFAULTS = {
+    key: NeuralBarycenter().get_params()[key] for key in ("n_epochs", "iterations_per_epoch")
+}
+
+
+def add_schedule_arguments(parser, fits):
+    """``--n-epochs`` and ``--iterations-per-epoch`` of ``fits``, the estimators' defaults."""
+    parser.add_argument(
+        "--n-epochs", type=int, default=_SCHEDULE_DEFAULTS["n_epochs"], help=f"epochs of {fits}"
+    )
+    parser.add_argument(
+        "--iterations-per-epoch",
+        type=int,
+        default=_SCHEDULE_DEFAULTS["iterations_per_epoch"],
+        help=f"outer iterations per epoch of {fits}",
+    )
+
+
+def schedule_description(args):
+    """ "default parameters", or which schedule parameters the run changed."""
+    if (args.n_epochs, args.iterations_per_epoch) == tuple(_SCHEDULE_DEFAULTS.values()):
+        return "default parameters"
+    return (
+        f"default parameters except n_epochs={args.n_epochs}, "
+        f"iterations_per_epoch={args.iterations_per_epoch}"
+    )
 
 
 def command_line(name, add_arguments, args):

@@ -33,7 +33,7 @@ from ..numerics import (
     sample_gaussians,
 )
 from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
-from ._report import format_table, machine_description, write_rst
+from ._report import add_schedule_arguments, format_table, machine_description, write_rst
 
 # Appendix C.4: three centred Gaussians.
 C4_COVARIANCES = np.array(
@@ -85,15 +85,7 @@ def add_arguments(parser):
         default=3000,
         help="samples per exact W2 and exact answer (mixtures, lines; exact OT is cubic)",
     )
-    parser.add_argument(
-        "--n-epochs", type=int, default=6, help="epochs of every fit (both estimators)"
-    )
-    parser.add_argument(
-        "--iterations-per-epoch",
-        type=int,
-        default=100,
-        help="outer iterations per epoch of every fit",
-    )
+    add_schedule_arguments(parser, "every fit (both estimators)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
     parser.add_argument(

@@ -18,7 +18,15 @@ from sklearn.utils import check_random_state
 
 from .. import NeuralBarycenter
 from ._exact_ot import w2_squared
-from ._report import command_line, format_table, machine_description, minutes_estimate, write_rst
+from ._report import (
+    add_schedule_arguments,
+    command_line,
+    format_table,
+    machine_description,
+    minutes_estimate,
+    schedule_description,
+    write_rst,
+)
 
 # The paper's Fig. 10 gives 10 Gaussians evenly spaced on a circle, with no radius or
 # width: neighbouring centres 2 * 2 * sin(pi / 10) = 1.24 apart, 12 standard deviations.
@@ -30,7 +38,6 @@ TARGET_MASS = (5.0, 15.0)
 # A sample within this many standard deviations of its nearest centre is on a mode (98.9 %
 # of an exact sample in 2-D: 1 - exp(-9 / 2)).
 _ON_MODE_STDS = 3.0
-_NEURAL_DEFAULTS = NeuralBarycenter().get_params()
 _FIT_SECONDS = (35, 100)  # a default fit (600 outer iterations), one CPU thread
 _EMD_SECONDS_3000 = (1.5, 3.0)  # one exact OT problem at 3000 points, one CPU thread
 
@@ -100,18 +107,7 @@ def add_arguments(parser):
         default=3000,
         help="samples per estimate and per reference in each W2 (exact OT is cubic)",
     )
-    parser.add_argument(
-        "--n-epochs",
-        type=int,
-        default=_NEURAL_DEFAULTS["n_epochs"],
-        help="NeuralBarycenter n_epochs",
-    )
-    parser.add_argument(
-        "--iterations-per-epoch",
-        type=int,
-        default=_NEURAL_DEFAULTS["iterations_per_epoch"],
-        help="NeuralBarycenter iterations_per_epoch",
-    )
+    add_schedule_arguments(parser, "the NeuralBarycenter fit")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0, help="seeds data, fit and sampling")
     parser.add_argument(
@@ -216,13 +212,7 @@ def run(args):
 
 def _note(args):
     n = args.eval_samples
-    schedule = (
-        "default parameters"
-        if (args.n_epochs, args.iterations_per_epoch)
-        == (_NEURAL_DEFAULTS["n_epochs"], _NEURAL_DEFAULTS["iterations_per_epoch"])
-        else f"default parameters except n_epochs={args.n_epochs}, "
-        f"iterations_per_epoch={args.iterations_per_epoch}"
-    )
+    schedule = schedule_description(args)
     return (
         f"The ring: a uniform mixture of {N_MODES} Gaussians with standard deviation "
         f"{MODE_STD:g} evenly spaced on a circle of radius {RING_RADIUS:g} (neighbouring "

@@ -23,14 +23,21 @@ from ._exact_ot import (
     mixture_samples,
     w2_squared,
 )
-from ._report import command_line, format_table, machine_description, minutes_estimate, write_rst
+from ._report import (
+    add_schedule_arguments,
+    command_line,
+    format_table,
+    machine_description,
+    minutes_estimate,
+    schedule_description,
+    write_rst,
+)
 
 # Family -> (heading, generator of (X, y), number of measures), as in the paper's Fig. 5.
 FAMILIES = {
     "lines": ("10 random lines (Fig. 5a)", make_random_lines, 10),
     "ellipses": ("20 random ellipses (Fig. 5c)", make_random_ellipses, 20),
 }
-_NEURAL_DEFAULTS = NeuralBarycenter().get_params()
 _NEURAL = "NeuralBarycenter sample"
 _POT = "POT free-support"
 _MIXTURE = "plain mixture"
@@ -64,18 +71,7 @@ def add_arguments(parser):
         help="samples of each estimate, POT's atoms and input samples per measure, and "
         "held-out samples per measure in each W2 (exact OT is cubic)",
     )
-    parser.add_argument(
-        "--n-epochs",
-        type=int,
-        default=_NEURAL_DEFAULTS["n_epochs"],
-        help="NeuralBarycenter n_epochs",
-    )
-    parser.add_argument(
-        "--iterations-per-epoch",
-        type=int,
-        default=_NEURAL_DEFAULTS["iterations_per_epoch"],
-        help="NeuralBarycenter iterations_per_epoch",
-    )
+    add_schedule_arguments(parser, "the NeuralBarycenter fits")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--seed", type=int, default=0, help="seeds data, fits and sampling")
     parser.add_argument(
@@ -158,13 +154,7 @@ def _note(args, families):
         f"{FAMILIES[f][0]}: {FAMILIES[f][1].__name__}({FAMILIES[f][2]}, random_state={args.seed})"
         for f in families
     )
-    schedule = (
-        "default parameters"
-        if (args.n_epochs, args.iterations_per_epoch)
-        == (_NEURAL_DEFAULTS["n_epochs"], _NEURAL_DEFAULTS["iterations_per_epoch"])
-        else f"default parameters except n_epochs={args.n_epochs}, "
-        f"iterations_per_epoch={args.iterations_per_epoch}"
-    )
+    schedule = schedule_description(args)
     return (
         f"Uniform measures, uniform weights ({described}). Each measure's samples are split "
         f"three ways: NeuralBarycenter ({schedule}) trains on the first "
