@@ -139,8 +139,9 @@ def test_loaded_model_continues_training_with_warm_start(nwb, nwb_file):
 
 
 def test_pretrained_model_centres_a_blob_barycenter_at_the_weighted_mean():
-    """The barycenter of Gaussian blobs has its mean at the weighted mean of their centres;
-    a uniform guess (centre 16, 16) misses it by 2.2 and 4.6 cells."""
+    """The barycenter of Gaussian blobs has its mean at the weighted mean of their centres
+    (a uniform guess misses it by 2.2 and 4.6 cells) and the weighted mean width; the plain
+    mixture has the right mean too, but a far wider spread."""
     model = GridBarycenterPredictor.pretrained(device="cpu")
     grid = np.arange(32) + 0.5
     centres = np.array([[8, 8], [24, 20], [10, 26]])
@@ -153,6 +154,15 @@ def test_pretrained_model_centres_a_blob_barycenter_at_the_weighted_mean():
     b = model.predict(measures, [weights])[0]
     centre = [(b.sum(1) * grid).sum(), (b.sum(0) * grid).sum()]
     np.testing.assert_allclose(centre, weights @ centres, atol=1.5)
+    mixture = np.einsum("k,kij->ij", weights, measures[0] / measures[0].sum((1, 2), keepdims=True))
+    exact_spread = 2 * (weights @ [2, 3, 2.5]) ** 2  # E|x - mean|^2 of the exact barycenter
+
+    def spread(image):
+        rows, cols = np.indices(image.shape) + 0.5
+        mean = [(image * rows).sum(), (image * cols).sum()]
+        return (image * ((rows - mean[0]) ** 2 + (cols - mean[1]) ** 2)).sum()
+
+    assert abs(spread(b) - exact_spread) < abs(spread(mixture) - exact_spread)
 
 
 # ---------------------------------------------------------------- errors
