@@ -9,13 +9,24 @@ that is not flat, and on the two-mixture benchmark the samples collapsed onto it
 ``period`` outer iterations against a frozen generator, then the generator takes one
 fixed-point step: it is regressed onto the image of its own samples under the averaged
 maps, a target that stays fixed during the regression (W2^2 0.23 on the same benchmark).
+
+The maps of a round are those of the potentials averaged over the second half of its
+period: the first half still follows the generator's last move, and the live potentials
+jitter with the minibatches. Measured against the live potentials (d = 16, three Gaussians,
+BW2-UVP; two mixtures, W2^2 at t = 0.5; seed 0): 0.0327 % / 0.229 against 0.0431 % / 0.237.
+Averaging over the whole period: 0.0277 % / 0.262; damping the step by half: 0.0181 % /
+0.266; steps 1, 1/2, 1/3, ...: 0.0164 % / 0.345 (both with the tail average). The Gaussian
+start scores 0.0077 % at d = 16: the maps' remaining errors are bias, not noise.
 """
 
 from skorch.callbacks import Callback
+from torch.optim.swa_utils import AveragedModel
 
 
 class FixedPointRounds(Callback):
-    """Every ``period`` outer iterations, call ``net.fixed_point_round(n_steps, lr)``.
+    """Every ``period`` outer iterations, call ``net.fixed_point_round(n_steps, lr,
+    potentials)`` with the potentials ``net.module_.f`` averaged uniformly over the second
+    half of the period.
 
     The last round of a fit comes at least half a period before its end, so the potentials
     follow the generator's last move; a fit shorter than two periods gets rounds every half
@@ -40,10 +51,18 @@ class FixedPointRounds(Callback):
         self.total_ = net.max_epochs * net.iterator_train__n_batches
         self.period_ = min(self.period, max(self.total_ // 2, 1))
         self.count_ = 0
+        self.average_ = None
 
     def on_batch_end(self, net, training=True, **kwargs):
         if not training:
             return
         self.count_ += 1
-        if self.count_ % self.period_ == 0 and self.total_ - self.count_ >= self.period_ // 2:
-            net.fixed_point_round(self.n_steps, self.lr)
+        phase = self.count_ % self.period_
+        if phase == 0 or phase > self.period_ // 2:
+            if self.average_ is None:
+                self.average_ = AveragedModel(net.module_.f, use_buffers=True)
+            self.average_.update_parameters(net.module_.f)
+        if phase == 0:
+            if self.total_ - self.count_ >= self.period_ // 2:
+                net.fixed_point_round(self.n_steps, self.lr, self.average_.module)
+            self.average_ = None

@@ -114,6 +114,6 @@ class FreeWeightNWBNet(NWBNet):
         noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
         return noise, torch.distributions.Dirichlet(concentration).sample()
 
-    def _averaged_map(self, x, latent):
+    def _averaged_map(self, potentials, x, latent):
         weights = latent[1]
-        return averaged_gradient(self.module_.f.at(weights), weights, x)
+        return averaged_gradient(potentials.at(weights), weights, x)

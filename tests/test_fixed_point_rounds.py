@@ -1,0 +1,49 @@
+"""The fixed-point rounds' schedule and the potentials they use."""
+
+import types
+
+import pytest
+import torch
+from torch import nn
+
+from sklearn_wb.deep.fixed_point import FixedPointRounds
+
+
+class RecordingNet:
+    """Stand-in for an NWB net: f's weight is the outer iteration count, and each round
+    records when it ran and the weight of the potentials it was given."""
+
+    def __init__(self, total_iterations):
+        self.max_epochs, self.iterator_train__n_batches = 1, total_iterations
+        self.module_ = types.SimpleNamespace(f=nn.Linear(1, 1, bias=False))
+        self.rounds = []
+
+    def set_iteration(self, count):
+        with torch.no_grad():
+            self.module_.f.weight.fill_(count)
+
+    def fixed_point_round(self, n_steps, lr, potentials):
+        self.rounds.append((self.iteration, potentials.weight.item()))
+
+
+def run_rounds(period, total_iterations):
+    net, callback = RecordingNet(total_iterations), FixedPointRounds(period, 1, 1e-2)
+    callback.on_train_begin(net)
+    for count in range(1, total_iterations + 1):
+        net.iteration = count
+        net.set_iteration(count)
+        callback.on_batch_end(net, training=True)
+    return net.rounds
+
+
+def test_rounds_use_the_potentials_averaged_over_the_last_half_period():
+    # f's weight is the iteration count, so the average over iterations 6 to 10 is 8.
+    assert run_rounds(period=10, total_iterations=35) == [(10, 8.0), (20, 18.0), (30, 28.0)]
+    # No round less than half a period before the end.
+    assert run_rounds(period=10, total_iterations=34) == [(10, 8.0), (20, 18.0)]
+
+
+@pytest.mark.parametrize("total_iterations", [8, 9])
+def test_short_fits_get_rounds_every_half_of_their_length(total_iterations):
+    # Period 4: iterations 3 and 4 are averaged.
+    assert run_rounds(period=100, total_iterations=total_iterations) == [(4, 3.5)]
