@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sklearn_wb import GridBarycenterPredictor, __version__
+from sklearn_wb import GridBarycenterPredictor, __version__, load
 from sklearn_wb.numerics import build_family_dataset, build_grid_dataset
 
 OUTPUT = Path(__file__).resolve().parents[1] / "sklearn_wb" / "pretrained"
@@ -53,6 +53,12 @@ def parse_args(argv=None):
     parser.add_argument("--device", default="auto")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--continue-from",
+        type=Path,
+        help="a saved model (.safetensors) to train further: one more SGDR cycle of "
+        "--restart-period epochs, --max-epochs in all, on the same validation split",
+    )
     return parser.parse_args(argv)
 
 
@@ -74,11 +80,18 @@ def main(argv=None):
         "random_state": args.random_state,
     }
     model = GridBarycenterPredictor(**params, device=args.device, verbose=1)
+    earlier = None
+    if args.continue_from:
+        model = load(args.continue_from)
+        model.set_params(**params, device=args.device, verbose=1, warm_start=True)
+        earlier = json.loads(args.continue_from.with_suffix(".json").read_text())
     start = time.perf_counter()
     train = slice(args.max_train)
     model.fit(data.measures[train], data.targets[train], weights=data.weights[train])
     train_seconds = time.perf_counter() - start
-    _write(model, params, args, data_seconds, train_seconds)
+    if earlier:
+        train_seconds += earlier["training"]["train_seconds"]
+    _write(model, params, args, data_seconds, train_seconds, earlier)
 
 
 def _load_data(args):
@@ -99,7 +112,7 @@ _TARGETS = {
 }
 
 
-def _write(model, params, args, data_seconds, train_seconds):
+def _write(model, params, args, data_seconds, train_seconds, earlier=None):
     args.output.mkdir(parents=True, exist_ok=True)
     name = args.output / f"grid_unet_{args.size}"
     model.set_params(device="auto", verbose=0)  # what the shipped model reports; no effect on load
@@ -123,6 +136,8 @@ def _write(model, params, args, data_seconds, train_seconds):
             else None,
             "data_seconds": round(data_seconds, 1),
             "train_seconds": round(train_seconds, 1),
+            # The earlier run's parameters; its epochs lead the history above.
+            "continued_from": earlier and earlier["params"],
             "device": str(model.net_.device),
             "torch_threads": torch.get_num_threads(),
             "machine": platform.processor() or platform.machine(),

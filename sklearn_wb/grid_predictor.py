@@ -224,6 +224,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
                 callbacks__early_stopping__patience=self.patience,
                 callbacks__checkpoint__dirname=checkpoints,
                 callbacks__sgdr__T_0=self.restart_period * self._batches_per_epoch(len(targets)),
+                # A loaded model's net was built without the seed: restore its split.
+                train_split=self._train_split(seed),
             )
             self.net_.partial_fit(data, targets.astype(np.float32))
         self.history_ = self.net_.history
@@ -350,13 +352,16 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            train_split=ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
-            if validation
-            else None,
+            train_split=self._train_split(seed),
             callbacks=callbacks,
             device=resolve_device(self.device),
             verbose=self.verbose,
         )
+
+    def _train_split(self, seed):
+        if self.validation_fraction == 0:
+            return None
+        return ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
 
     def _check_training_size(self, n_samples):
         # skorch's ValidSplit holds out ceil(fraction * n) examples, as scikit-learn does.
