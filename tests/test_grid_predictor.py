@@ -54,6 +54,29 @@ def test_predictions_are_probability_grids(fitted, seed, k, size):
 
 
 @settings(max_examples=5, deadline=None)
+@given(seed=seeds, k=st.integers(2, 4), scale=st.floats(1e-3, 1e3))
+def test_one_image_of_nonzero_weight_is_its_own_barycenter(fitted, seed, k, scale):
+    """One-hot weights, or every weighted input the same image (at any scale): the exact
+    answer is that image; other examples in the batch keep the network's prediction."""
+    measures, weights = blobs(seed, n_samples=3, k=k)
+    weights[0] = np.eye(k)[seed % k]
+    measures[1] = measures[1, 0] * scale
+    weights[2, 1] = 0.0
+    weights[2] /= weights[2].sum()
+    measures[2, 2:] = measures[2, 0]  # weight 0 on input 1: inputs 0, 2, ... are the same
+    barycenters = fitted.predict(measures, weights)
+    expected = measures[[0, 1, 2], [seed % k, 0, 0]]
+    expected = expected / expected.sum(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(barycenters, expected, atol=1e-15)
+    distinct, _ = blobs(seed + 1, n_samples=1, k=k)
+    distinct /= distinct.sum(axis=(2, 3), keepdims=True)
+    uniform = np.full((1, k), 1 / k)
+    np.testing.assert_array_equal(
+        fitted.predict(distinct, uniform), fitted._predict_network(distinct, uniform)
+    )
+
+
+@settings(max_examples=5, deadline=None)
 @given(seed=seeds, k=st.integers(2, 5))
 def test_permuting_inputs_with_weights_changes_nothing(fitted, seed, k):
     measures, weights = blobs(seed, n_samples=2, k=k)

@@ -72,6 +72,7 @@ _KNOWN_ANSWERS = {  # names distinct from GRID_FAMILIES' (one of which is gaussi
 }
 _FAMILIES = [*GRID_FAMILIES, *_KNOWN_ANSWERS]
 _SELF_FAMILIES = ("identical_inputs", "one_hot_weights")  # the answer is one of the inputs
+_NETWORK_NAME = "predictor's network alone"
 # Targets of the grid issue for the predictor and the solver.
 _L1_RATIO, _L1_SLACK = 1.5, 0.02  # predictor mean L1 <= 1.5 x POT debiased's + 0.02
 _SELF_L1 = 0.05  # identical inputs and one-hot weights
@@ -169,7 +170,7 @@ def run(args):
     for size in args.sizes:
         for family in args.families:
             problems = [_problem(family, size, i, reference) for i in range(args.n_problems)]
-            results[size, family] = _family_scores(model, problems, size, args)
+            results[size, family] = _family_scores(model, problems, family, size, args)
             print(f"{size}^2 {family}: done", flush=True)
     _report(args, results)
 
@@ -306,9 +307,11 @@ def _solvers(size, args):
     return solvers
 
 
-def _family_scores(model, problems, size, args):
+def _family_scores(model, problems, family, size, args):
     """method -> {"l1": per-problem L1, "kl": per-problem KL, "seconds": per barycenter}."""
     estimates = {"predictor": _predict(model, problems)}
+    if family in _SELF_FAMILIES:  # predict returns the input here: also score the network
+        estimates[_NETWORK_NAME] = _predict(model, problems, network_only=True)
     for name, solve in _solvers(size, args).items():
         start = time.perf_counter()
         grids = [solve(p["measures"], p["weights"]) for p in problems]
@@ -330,16 +333,18 @@ def _family_scores(model, problems, size, args):
     return scores
 
 
-def _predict(model, problems):
-    """The predictor's barycenters, one batched ``predict`` per k, and the time per problem."""
+def _predict(model, problems, network_only=False):
+    """The predictor's barycenters, one batched ``predict`` per k, and the time per problem;
+    with ``network_only``, its network's output even where ``predict`` returns an input."""
+    predict = model._predict_network if network_only else model.predict
     by_k = defaultdict(list)
     for index, p in enumerate(problems):
         by_k[len(p["weights"])].append(index)
-    model.predict(problems[0]["measures"][None], problems[0]["weights"][None])  # warm-up
+    predict(problems[0]["measures"][None], problems[0]["weights"][None])  # warm-up
     grids = [None] * len(problems)
     start = time.perf_counter()
     for indices in by_k.values():
-        batch = model.predict(
+        batch = predict(
             np.stack([problems[i]["measures"] for i in indices]),
             np.stack([problems[i]["weights"] for i in indices]),
         )
@@ -359,9 +364,10 @@ def _l1(references, estimates):
 
 
 def _methods(results):
-    """Method names in table order, the reference solver's row left out."""
+    """Method names in table order, without the rows of some families only (the reference
+    solver's, the network alone)."""
     names = dict.fromkeys(name for scores in results.values() for name in scores)
-    return [name for name in names if name != _REFERENCE_NAME]
+    return [name for name in names if name not in (_REFERENCE_NAME, _NETWORK_NAME)]
 
 
 def _mean_times(results, size):
