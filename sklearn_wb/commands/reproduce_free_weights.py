@@ -99,8 +99,9 @@ def estimated_duration(args):
     """Fits counted in NeuralBarycenter fits of 600 outer iterations, 35-100 s each on one
     CPU thread (idle to busy machine; a FreeWeightBarycenter fit costs about two):
     "gaussians" about seven and a half (two FreeWeightBarycenter fits) plus 0.5-1 min of
-    metrics (10 min measured on a busy 2-core machine, with one), each sweep about six plus 24 exact OT problems of 1.5-3 s at 3000
-    samples (measured on a busy 2-core machine), growing with the square of the samples."""
+    metrics (10 min measured on a busy 2-core machine, with one), each sweep about six plus
+    24 exact OT problems of 1.5-3 s at 3000 samples (measured on a busy 2-core machine),
+    growing with the square of the samples."""
     scale = args.n_epochs * args.iterations_per_epoch / 600
     ot_scale = 24 * (args.sweep_samples / 3000) ** 2
     per_part = {
