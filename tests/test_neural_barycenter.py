@@ -254,10 +254,10 @@ def test_warm_start_continues_training(fitted):
     assert model.net_.optimizer_ is optimizer  # unchanged parameters keep Adam's moments
     assert len(model.history_) == 2 * TINY["n_epochs"]
     # Training parameters changed between fits apply to the continued training.
-    model.set_params(n_epochs=1, iterations_per_epoch=3, lr=1e-5).fit(X, y)
+    model.set_params(n_epochs=1, iterations_per_epoch=4, lr=1e-5).fit(X, y)
     assert len(model.history_) == 2 * TINY["n_epochs"] + 1
     last_epoch = model.history_[-1, "batches"]
-    assert len(last_epoch) == 3 and max(b["event_lr"] for b in last_epoch) <= 1e-5
+    assert len(last_epoch) == 4 and max(b["event_lr"] for b in last_epoch) <= 1e-5
     cold = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
     assert len(cold.fit(X, y).history_) == TINY["n_epochs"]
 

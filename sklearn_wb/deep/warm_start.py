@@ -13,6 +13,10 @@ def update_training_params(net, **params):
     """
     current = net.get_params()
     changed = {key: value for key, value in params.items() if current.get(key) != value}
+    # skorch's set_params rejects the iterators' parameters on an initialised net (it
+    # finds nothing to re-initialise); the iterators read them from the net at each fit.
+    for key in [key for key in changed if key.startswith(("iterator_train__", "iterator_valid__"))]:
+        setattr(net, key, changed.pop(key))
     if changed:
         net.set_params(**changed)
     if "lr" in params and hasattr(net, "optimizer_"):
