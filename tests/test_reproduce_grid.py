@@ -61,6 +61,7 @@ def test_targets_count_problems_worse_than_the_mixture_and_speed_ratios():
     scores = {
         "predictor": _scores([0.1, 0.5], 0.001),
         "ours reg=0.004": _scores([0.1, 0.1], 0.01),
+        "ours reg=0.004 tol=1e-2": _scores([0.3, 0.3], 0.001),
         "POT debiased": _scores([0.2, 0.2], 0.1),
         "weighted mixture": _scores([0.3, 0.3], 1e-5),
     }
@@ -71,3 +72,4 @@ def test_targets_count_problems_worse_than_the_mixture_and_speed_ratios():
     assert row[4] == "0.300: fails"
     assert row[5] == "100x: holds"
     assert row[6] == "10.0x, 0.100 vs 0.200: holds"
+    assert row[7] == "100.0x, 0.300 vs 0.200: fails"

@@ -4,7 +4,8 @@ For each grid size and input family, the L1 and KL(reference || estimate) of eve
 unit-mass barycenter, its time per barycenter, and the number of problems on which it is
 further from the reference than the plain weighted mixture. Methods: the shipped
 :class:`GridBarycenterPredictor` (batched ``predict``), our debiased Sinkhorn solver
-:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` at reg 0.004 and 0.001 (tol 1e-3),
+:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` at reg 0.004 and 0.001 (tol 1e-3) and
+at reg 0.004, tol 1e-2,
 POT's debiased convolutional barycenter (reg 0.004), GeomLoss's ``ImagesBarycenter`` where
 pykeops is installed (``pip install -e ".[keops]"``) and the weighted mixture.
 
@@ -56,7 +57,15 @@ _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 whe
 _REFERENCE = {"reg": 0.001, "tol": 1e-4, "max_iter": 5000}
 _REFERENCE_LABEL = "ours reg=0.001 tol=1e-4"
 _REFERENCE_NAME = f"{_REFERENCE_LABEL} (reference solver)"
-_SOLVERS = {"ours reg=0.004": 0.004, "ours reg=0.001": 0.001}  # name -> reg, tol 1e-3
+# name -> solver settings. At tol 1e-2 the solver at reg 0.004 still beat POT's L1 on
+# contours, filled shapes and thin lines in a side run at 64^2, 7-10x faster, but not on
+# strokes (0.718 vs 0.640); at tol 1e-3, 1.4-4x faster, it beat POT on all four.
+_SOLVERS = {
+    "ours reg=0.004": {"reg": 0.004},
+    "ours reg=0.004 tol=1e-2": {"reg": 0.004, "tol": 1e-2},
+    "ours reg=0.001": {"reg": 0.001},
+}  # tol 1e-3 unless stated
+_SPEED_TARGET_SOLVERS = ("ours reg=0.004", "ours reg=0.004 tol=1e-2")  # POT's reg
 _HELD_OUT_SEED = 12345  # training data uses random_state=0
 _KS = (2, 3, 5)  # problem i has _KS[i % 3] inputs
 _FLOOR = 1e-12  # keeps log finite where a baseline puts exactly zero mass
@@ -297,8 +306,12 @@ def _images_barycenter(measures, weights, device):
 def _solvers(size, args):
     """name -> solve(measures, weights) for one problem."""
     solvers = {
-        name: (lambda m, w, reg=reg: sinkhorn_barycenter_2d(m, w, reg=reg, device=args.device))
-        for name, reg in _SOLVERS.items()
+        name: (
+            lambda m, w, settings=settings: sinkhorn_barycenter_2d(
+                m, w, **settings, device=args.device
+            )
+        )
+        for name, settings in _SOLVERS.items()
     }
     solvers["POT debiased"] = _pot
     if _HAS_KEOPS and size <= args.max_images_size:
@@ -459,17 +472,17 @@ def _targets_table(results):
         "predictor worse than mixture: 0",
         f"identical / one-hot: predictor L1 <= {_SELF_L1}",
         f"predictor >= {_PREDICTOR_SPEEDUP}x faster than POT",
-        f"ours reg=0.004 >= {_SOLVER_SPEEDUP}x faster than POT, L1 <= POT's",
+        *(
+            f"{name} >= {_SOLVER_SPEEDUP}x faster than POT, L1 <= POT's"
+            for name in _SPEED_TARGET_SOLVERS
+        ),
     ]
     cells = []
     for (size, family), scores in results.items():
         predictor, pot = scores["predictor"], scores["POT debiased"]
-        solver = scores["ours reg=0.004"]
         bound = _L1_RATIO * pot["l1"].mean() + _L1_SLACK
         worse = _n_worse(predictor, scores)
         speedup = pot["seconds"] / predictor["seconds"]
-        solver_speedup = pot["seconds"] / solver["seconds"]
-        solver_holds = solver_speedup >= _SOLVER_SPEEDUP and solver["l1"].mean() <= pot["l1"].mean()
         cells.append(
             [
                 f"{size}^2",
@@ -480,13 +493,18 @@ def _targets_table(results):
                 _verdict(f"{worse}/{len(predictor['l1'])}", worse == 0),
                 _self_cell(family, predictor),
                 _verdict(f"{speedup:,.0f}x", speedup >= _PREDICTOR_SPEEDUP),
-                _verdict(
-                    f"{solver_speedup:.1f}x, {solver['l1'].mean():.3f} vs {pot['l1'].mean():.3f}",
-                    solver_holds,
-                ),
+                *(_solver_cell(scores[name], pot) for name in _SPEED_TARGET_SOLVERS),
             ]
         )
     return headers, cells
+
+
+def _solver_cell(solver, pot):
+    speedup = pot["seconds"] / solver["seconds"]
+    l1, pot_l1 = solver["l1"].mean(), pot["l1"].mean()
+    return _verdict(
+        f"{speedup:.1f}x, {l1:.3f} vs {pot_l1:.3f}", speedup >= _SOLVER_SPEEDUP and l1 <= pot_l1
+    )
 
 
 def _self_cell(family, predictor):
