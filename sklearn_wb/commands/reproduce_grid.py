@@ -5,9 +5,9 @@ unit-mass barycenter, its time per barycenter, and the number of problems on whi
 further from the reference than the plain weighted mixture. Methods: the shipped
 :class:`GridBarycenterPredictor` (batched ``predict``), our debiased Sinkhorn solver
 :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` at reg 0.004 and 0.001 (tol 1e-3) and
-at reg 0.004, tol 1e-2,
-POT's debiased convolutional barycenter (reg 0.004), GeomLoss's ``ImagesBarycenter`` where
-pykeops is installed (``pip install -e ".[keops]"``) and the weighted mixture.
+at reg 0.004, tol 1e-2, POT's debiased convolutional barycenter (reg 0.004), GeomLoss's
+``ImagesBarycenter`` where pykeops is installed (``pip install -e ".[keops]"``) and the
+weighted mixture.
 
 Families (``--families`` picks some): every input family users bring, the predictor's
 training families (:data:`~sklearn_wb.numerics.GRID_FAMILIES`: contours, filled shapes,
