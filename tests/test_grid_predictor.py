@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_wb import GridBarycenterPredictor
+from sklearn_wb import GridBarycenterPredictor, load
 from sklearn_wb.deep.kl_loss import GridKLLoss
 from sklearn_wb.deep.unet import MultiInputUNet
 
@@ -115,6 +115,17 @@ def test_warm_start_continues_training():
     model.set_params(max_epochs=2, lr=1e-4).fit(measures, targets, weights=weights)
     assert len(model.history_) == 4
     assert model.history_[-1, "batches", 0, "event_lr"] <= 1e-4
+
+
+def test_a_loaded_model_trains_on_with_its_validation_split(tmp_path):
+    measures, weights = blobs(3, n_samples=16)
+    targets = mixtures(measures, weights)
+    model = GridBarycenterPredictor(**TINY, max_epochs=1).fit(measures, targets, weights=weights)
+    model.save(tmp_path / "model.safetensors")
+    loaded = load(tmp_path / "model.safetensors").set_params(warm_start=True)
+    loaded.fit(measures, targets, weights=weights)
+    assert len(loaded.history_) == 2
+    assert loaded.net_.train_split.random_state == model.net_.train_split.random_state
 
 
 def test_random_state_makes_fit_reproducible():
