@@ -37,6 +37,19 @@ _SCHEDULE_DEFAULTS = {
 }
 
 
+def add_run_arguments(parser, page, seed=True):
+    """``--threads``, ``--seed`` (unless ``seed=False``) and ``--output``, the page
+    ``docs/benchmarks/{page}.rst`` by default, that every reproduce command takes."""
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    if seed:
+        parser.add_argument("--seed", type=int, default=0, help="seeds data, fits and sampling")
+    parser.add_argument(
+        "--output",
+        default=f"docs/benchmarks/{page}.rst",
+        help="page to write; runs with other options write it only where given",
+    )
+
+
 def add_schedule_arguments(parser, fits):
     """``--n-epochs`` and ``--iterations-per-epoch`` of ``fits``, the estimators' defaults."""
     parser.add_argument(

@@ -18,7 +18,7 @@ from ..numerics import (
     relative_covariance_error,
     sample_gaussians,
 )
-from ._report import format_table, machine_description, write_rst
+from ._report import add_run_arguments, format_table, machine_description, write_rst
 
 TARGETS = {2: 0.1, 16: 0.1, 64: 0.3, 128: 0.5}  # BW2-UVP %, the level published for WIN
 
@@ -33,13 +33,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--eval-samples", type=int, default=100_000, help="barycenter samples scored by BW2-UVP"
     )
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/dimensions.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "dimensions")
 
 
 # Fit seconds on one CPU thread (docs/benchmarks/dimensions.rst); sampling adds a little.

@@ -16,7 +16,6 @@ the plain mixture. --parts runs a subset.
 # The docstring's first line names no command: the CLI's summary pattern reads command
 # names without hyphens, and this one is "free-weights".
 
-import argparse
 import time
 
 import numpy as np
@@ -33,7 +32,14 @@ from ..numerics import (
     sample_gaussians,
 )
 from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
-from ._report import add_schedule_arguments, format_table, machine_description, write_rst
+from ._report import (
+    add_run_arguments,
+    add_schedule_arguments,
+    command_line,
+    format_table,
+    machine_description,
+    write_rst,
+)
 
 # Appendix C.4: three centred Gaussians.
 C4_COVARIANCES = np.array(
@@ -86,13 +92,7 @@ def add_arguments(parser):
         help="samples per exact W2 and exact answer (mixtures, lines; exact OT is cubic)",
     )
     add_schedule_arguments(parser, "every fit (both estimators)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/free_weights.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "free_weights")
 
 
 def estimated_duration(args):
@@ -183,24 +183,10 @@ def run(args):
     write_rst(
         args.output,
         "Free weights: one fit for every weight vector (NWB paper, Sec. 4.4)",
-        _command(args),
+        command_line("free-weights", add_arguments, args),
         sections,
         notes=notes,
     )
-
-
-def _command(args):
-    """The command line of this run: the command and the options that differ from their
-    defaults (--output aside)."""
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    options = []
-    for name, default in vars(parser.parse_args([])).items():
-        value = getattr(args, name)
-        if name != "output" and value != default:
-            values = value if isinstance(value, list) else [value]
-            options.append(" ".join([f"--{name.replace('_', '-')}", *map(str, values)]))
-    return " ".join(["python -m sklearn_wb reproduce free-weights", *options])
 
 
 def _gaussians(args):

@@ -23,7 +23,7 @@ from ..numerics import (
     paper_gaussians,
     sample_gaussians,
 )
-from ._report import format_table, machine_description, write_rst
+from ._report import add_run_arguments, format_table, machine_description, write_rst
 from .demo import PAPER_KDE_KL
 
 
@@ -34,13 +34,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--eval-samples", type=int, default=100_000, help="barycenter samples scored by BW2-UVP"
     )
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the fits")
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/gaussians.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "gaussians")
 
 
 def estimated_duration(args):

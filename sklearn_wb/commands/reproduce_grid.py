@@ -48,7 +48,14 @@ from ..numerics import (
     make_one_hot_problems,
     sinkhorn_barycenter_2d,
 )
-from ._report import format_table, format_time, machine_description, time_unit, write_rst
+from ._report import (
+    add_run_arguments,
+    format_table,
+    format_time,
+    machine_description,
+    time_unit,
+    write_rst,
+)
 
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
 # Reference solver of the GRID_FAMILIES: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x
@@ -115,7 +122,6 @@ def add_arguments(parser):
         default=128,
         help="largest side at which ImagesBarycenter runs (needs pykeops)",
     )
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--device", default="auto", help="for the predictor and the torch solvers")
     parser.add_argument(
         "--quick", action="store_true", help="32^2 only, one problem per family (a smoke test)"
@@ -125,11 +131,7 @@ def add_arguments(parser):
         default=".cache/reproduce_grid",
         help="on-disk cache of the reference barycenters",
     )
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/grid.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "grid", seed=False)
 
 
 def estimated_duration(args):

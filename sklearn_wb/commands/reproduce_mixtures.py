@@ -27,7 +27,7 @@ from ._exact_ot import (
     mixture_samples,
     w2_squared,
 )
-from ._report import format_table, machine_description, write_rst
+from ._report import add_run_arguments, format_table, machine_description, write_rst
 
 _TWO_MEASURE_WEIGHTS = (0.25, 0.5, 0.75)
 
@@ -40,11 +40,7 @@ def add_arguments(parser):
         "--eval-samples", type=int, default=3000, help="samples per W2 (exact OT is cubic)"
     )
     parser.add_argument("--n-components", default="auto", help="NeuralBarycenter n_components")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seeds data, fits and sampling")
-    parser.add_argument(
-        "--output", default="docs/benchmarks/mixtures.rst", help="page to write the tables to"
-    )
+    add_run_arguments(parser, "mixtures")
 
 
 def estimated_duration(args):

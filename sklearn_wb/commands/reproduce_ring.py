@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from .. import NeuralBarycenter
 from ._exact_ot import w2_squared
 from ._report import (
+    add_run_arguments,
     add_schedule_arguments,
     command_line,
     format_table,
@@ -108,13 +109,7 @@ def add_arguments(parser):
         help="samples per estimate and per reference in each W2 (exact OT is cubic)",
     )
     add_schedule_arguments(parser, "the NeuralBarycenter fit")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seeds data, fit and sampling")
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/ring.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "ring")
 
 
 def estimated_duration(args):

@@ -24,6 +24,7 @@ from ._exact_ot import (
     w2_squared,
 )
 from ._report import (
+    add_run_arguments,
     add_schedule_arguments,
     command_line,
     format_table,
@@ -72,13 +73,7 @@ def add_arguments(parser):
         "held-out samples per measure in each W2 (exact OT is cubic)",
     )
     add_schedule_arguments(parser, "the NeuralBarycenter fits")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--seed", type=int, default=0, help="seeds data, fits and sampling")
-    parser.add_argument(
-        "--output",
-        default="docs/benchmarks/sharp.rst",
-        help="page to write; runs with other options write it only where given",
-    )
+    add_run_arguments(parser, "sharp")
 
 
 def estimated_duration(args):
