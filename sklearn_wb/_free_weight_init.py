@@ -2,8 +2,8 @@
 
 For Gaussian fits N(m_i, C_i) of the measures, the barycenter N(m(a), C(a)) and the maps
 between it and each measure are known for every weight vector a, affine in x with
-coefficients smooth in a. The quadratic parts of the potentials and the affine part of
-the generator are polynomials in a; their coefficients are fitted to the closed forms at
+coefficients smooth in a. The quadratic parts of the potentials and the generator's
+components are polynomials in a; their coefficients are fitted to the closed forms at
 weight vectors spread over the simplex by least squares. Everything here works in
 standardised units.
 """
@@ -18,10 +18,21 @@ from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, s
 _POINTS_PER_FEATURE = 8
 
 
-def init_from_gaussians(module, means, covs, rng):
-    """Start f, g and h at the exact maps between the Gaussian fits and their barycenter."""
-    weights = _regression_weights(len(means), module.h.features.n_features, rng)
-    f_factors, f_linear, g_factors, g_linear, shifts, scales = [], [], [], [], [], []
+def reference_gaussian(init, means, covs, weights):
+    """The Gaussian the generator starts from at ``weights``: the barycenter of the
+    Gaussian fits for init="gaussian"; for init="identity", where the potentials start as
+    identity maps, the Gaussian with the moments of the mixture sum_i a_i mu_i."""
+    if init == "gaussian":
+        return gaussian_barycenter(means, covs, weights)
+    mean = weights @ means
+    second_moment = np.einsum("k,kij->ij", weights, covs + np.einsum("ki,kj->kij", means, means))
+    return mean, second_moment - np.outer(mean, mean)
+
+
+def init_potentials_from_gaussians(module, means, covs, rng):
+    """Start f and g at the exact maps between the Gaussian fits and their barycenter."""
+    weights = _regression_weights(len(means), module.f.features.n_features, rng)
+    f_factors, f_linear, g_factors, g_linear = [], [], [], []
     for a in weights:
         mean, cov = gaussian_barycenter(means, covs, a)
         to_barycenter, offsets = gaussian_maps(means, covs, mean, cov)
@@ -31,27 +42,40 @@ def init_from_gaussians(module, means, covs, rng):
         g_linear.append(offsets)
         f_factors.append([sqrtm_psd(t) for t in to_measures])
         f_linear.append(means - np.einsum("kij,j->ki", to_measures, mean))
-        shifts.append(mean)
-        scales.append(sqrtm_psd(cov))
-    fit = _polynomial_fit(module.h.features, weights)
+    fit = _polynomial_fit(module.f.features, weights)
     # Coefficients are fitted with the feature axis first; the potentials keep it second.
     module.f.set_quadratic_(fit(f_factors).transpose(0, 1), fit(f_linear).transpose(0, 1))
     module.g.set_quadratic_(fit(g_factors).transpose(0, 1), fit(g_linear).transpose(0, 1))
-    module.h.set_affine_(fit(shifts), fit(scales))
 
 
-def init_generator_from_mixture(generator, means, covs, rng):
-    """Start h at the Gaussian with the moments of the mixture sum_i a_i mu_i (for
-    init="identity", where the potentials start as identity maps)."""
-    weights = _regression_weights(len(means), generator.features.n_features, rng)
-    second_moments = covs + np.einsum("ki,kj->kij", means, means)
-    shifts = weights @ means
-    scales = [
-        sqrtm_psd(np.einsum("k,kij->ij", a, second_moments) - np.outer(mean, mean))
-        for a, mean in zip(weights, shifts)
-    ]
-    fit = _polynomial_fit(generator.features, weights)
-    generator.set_affine_(fit(shifts), fit(scales))
+def init_generator(generator, components_at, probabilities, rng):
+    """Start h's components at ``components_at(a)`` -> (shifts (C, d), scales (C, d, d))
+    for every a, drawn with ``probabilities``."""
+    features = generator.features
+    weights = _regression_weights(features.n_weights, features.n_features, rng)
+    shift_values, scale_values = zip(*(components_at(a) for a in weights))
+    fit = _polynomial_fit(features, weights)
+    # Fitted with the feature axis first; the generator keeps the component axis first.
+    generator.set_components_(
+        fit(shift_values).transpose(0, 1), fit(scale_values).transpose(0, 1), probabilities
+    )
+
+
+def gaussian_components_at(reference, weights):
+    """One component: the reference Gaussian ``reference(weights)``."""
+    mean, cov = reference(weights)
+    return mean[None], sqrtm_psd(cov)[None]
+
+
+def transported_components_at(reference, center, shifts, scales, weights):
+    """Components fitted at the weights ``center`` (shifts (C, d), scales (C, d, d)),
+    carried to ``weights`` by the affine OT map between the reference Gaussians
+    ``reference(center)`` and ``reference(weights)``."""
+    center_mean, center_cov = reference(center)
+    mean, cov = reference(weights)
+    # Rows y = m + z S map to mean + (y - center_mean) A^T.
+    transposed_map = gaussian_transport_matrix(center_cov, cov).T
+    return mean + (shifts - center_mean) @ transposed_map, scales @ transposed_map
 
 
 def _regression_weights(n_measures, n_features, rng):

@@ -1,5 +1,6 @@
 """FreeWeightBarycenter: NWB-II (Algorithm 2 of the NWB paper) as a scikit-learn estimator."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,10 +11,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _defaults
-from ._barycenter_init import gaussian_fits
+from ._barycenter_init import first_guess_samples, gaussian_fits, gaussian_maps, latent_mixture
 from ._common import PersistenceMixin, resolve_device
 from ._execution import rollback_on_failure, with_torch_threads
-from ._free_weight_init import init_from_gaussians, init_generator_from_mixture
+from ._free_weight_init import (
+    gaussian_components_at,
+    init_generator,
+    init_potentials_from_gaussians,
+    reference_gaussian,
+    transported_components_at,
+)
 from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
 from .deep.warm_start import update_training_params
@@ -60,9 +67,16 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     generator_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths (positive ints) of the generator's residual network; empty for an
         affine generator.
+    n_components : int or "auto", default="auto"
+        Affine components of the generator's latent mixture, as for
+        :class:`NeuralBarycenter`: a Gaussian mixture fitted to a first guess of the
+        barycenter at the mean training weights (the measures pushed by the ``init``
+        maps), carried to every weight vector by the affine maps between the start's
+        Gaussians; "auto" chooses the count by BIC as there. Gaussian data gets one
+        component and the exact Gaussian start.
     weight_degree : int, default=2
         Degree of the polynomials in the weights of the quadratic parts and of the
-        generator's affine part. Degree 2 fits the closed forms of the benchmark's three
+        generator's components. Degree 2 fits the closed forms of the benchmark's three
         Gaussians to a BW2-UVP of 4e-4 % at every weight; degree 1 to 0.05 %.
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each: as many iterations as
@@ -162,6 +176,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         "alpha": [Interval(Real, 0, None, closed="neither"), "array-like"],
         "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "weight_degree": [Interval(Integral, 1, None, closed="left")],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
@@ -185,6 +200,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         alpha=1.0,
         potential_hidden_sizes="auto",
         generator_hidden_sizes="auto",
+        n_components="auto",
         weight_degree=2,
         n_epochs=6,
         iterations_per_epoch=100,
@@ -204,6 +220,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         self.alpha = alpha
         self.potential_hidden_sizes = potential_hidden_sizes
         self.generator_hidden_sizes = generator_hidden_sizes
+        self.n_components = n_components
         self.weight_degree = weight_degree
         self.n_epochs = n_epochs
         self.iterations_per_epoch = iterations_per_epoch
@@ -292,6 +309,10 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         means, covs = gaussian_fits(Z, labels, n_measures)
         self.gaussian_means_ = self._unstandardise(means)
         self.gaussian_covs_ = covs * self.scale_**2
+        rng = np.random.default_rng(seed)
+        components_at, probabilities = self._generator_start(
+            Z, labels, means, covs, concentration / concentration.sum(), rng
+        )
         net = self._make_net(
             device,
             concentration,
@@ -304,13 +325,33 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
                 self.generator_hidden_sizes, _defaults.generator_hidden_sizes, dim
             ),
             weight_degree=self.weight_degree,
+            generator_components=len(probabilities),
         )
-        rng = np.random.default_rng(seed)
         if self.init == "gaussian":
-            init_from_gaussians(net.module_, means, covs, rng)
-        else:
-            init_generator_from_mixture(net.module_.h, means, covs, rng)
+            init_potentials_from_gaussians(net.module_, means, covs, rng)
+        init_generator(net.module_.h, components_at, probabilities, rng)
         return net
+
+    def _generator_start(self, Z, labels, means, covs, center, rng):
+        """The generator's components as a function of the weights, and their probabilities.
+
+        As :class:`NeuralBarycenter`'s start at the mean training weights ``center``: one
+        component at the reference Gaussian, or a mixture fitted to the measures pushed by
+        the ``init`` maps. One component follows the reference Gaussian to every a; a
+        mixture is carried by the affine maps between the reference Gaussians.
+        """
+        reference = partial(reference_gaussian, self.init, means, covs)
+        mean, cov = reference(center)
+        maps = gaussian_maps(means, covs, mean, cov) if self.init == "gaussian" else None
+        first_guess = first_guess_samples(
+            Z, labels, center, maps, _defaults.FIRST_GUESS_SAMPLES, rng
+        )
+        shifts, scales, probabilities = latent_mixture(
+            first_guess, self.n_components, rng.integers(2**31)
+        )
+        if len(probabilities) == 1:
+            return partial(gaussian_components_at, reference), probabilities
+        return partial(transported_components_at, reference, center, shifts, scales), probabilities
 
     def _make_net(self, device, concentration, **module_kwargs):
         """An initialised net for a FreeWeightModule built from ``module_kwargs``."""
@@ -379,8 +420,9 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         noise = torch.randn(
             n_samples, self.n_features_in_, generator=generator, device=weights.device
         )
+        pick = torch.rand(n_samples, generator=generator, device=weights.device)
         with torch.inference_mode():
-            Z = self.net_.module_.h(noise, weights).cpu().numpy().astype(np.float64)
+            Z = self.net_.module_.h(noise, pick, weights).cpu().numpy().astype(np.float64)
         return self._unstandardise(Z)
 
     @with_torch_threads

@@ -26,9 +26,6 @@ from .deep.warm_start import update_training_params
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter
 
-# Samples of the first guess that the generator's latent mixture is fitted to.
-_FIRST_GUESS_SAMPLES = 10_000
-
 
 class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     r"""Wasserstein-2 barycenter of sample sets, learned as a generative model (NWB-I).
@@ -299,7 +296,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         mean, cov = gaussian_barycenter(means, covs, weights)
         self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
         maps = gaussian_maps(means, covs, mean, cov) if self.init == "gaussian" else None
-        first_guess = first_guess_samples(Z, labels, weights, maps, _FIRST_GUESS_SAMPLES, rng)
+        first_guess = first_guess_samples(
+            Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng
+        )
         components = latent_mixture(first_guess, self.n_components, rng.integers(2**31))
         if len(components[0]) == 1 and self.init == "gaussian":
             components = gaussian_generator_components(mean, cov)

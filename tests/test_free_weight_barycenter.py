@@ -45,7 +45,8 @@ SMALL = dict(
     lr=1e-3,
 )
 # Properties that train a model per example draw fewer examples.
-few_examples = settings(max_examples=3)
+# Each example trains a model: a fixed sequence of examples keeps the suite reproducible.
+few_examples = settings(max_examples=3, derandomize=True, database=None)
 
 NO_PREDICT = "learns a distribution to sample from: no predict, so no labels to check"
 EXPECTED_FAILED_CHECKS = {
@@ -164,15 +165,23 @@ def test_permuting_measures_and_weights_together_changes_nothing(seed):
 
 @few_examples
 @given(seed=seeds)
-def test_translation_moves_barycenter_by_weighted_shift(seed):
-    means, covs, X, y = _gaussian_data(seed)
-    rng = np.random.default_rng(seed)
-    weights, shifts = rng.dirichlet(np.ones(3)), rng.normal(scale=3.0, size=(3, 2))
-    model = _fit(X + shifts[y], y, seed)
-    mean, cov = gaussian_barycenter(means + shifts, covs, weights)
-    samples = model.sample(20_000, weights, random_state=seed)
-    np.testing.assert_allclose(samples.mean(axis=0), mean, atol=0.1)
-    assert bw2_uvp(samples, mean, cov) < 1.0
+def test_translating_the_data_translates_every_barycenter(seed):
+    """Translation equivariance, exactly: the same fit on data moved by c gives samples
+    and maps moved by c, at every weight vector."""
+    _, _, X, y = _gaussian_data(seed)
+    shift = np.random.default_rng(seed).normal(scale=3.0, size=2)
+    model, moved = _fit(X, y, seed), _fit(X + shift, y, seed)
+    for weights in (np.array([0.2, 0.5, 0.3]), np.array([0.0, 1.0, 0.0])):
+        np.testing.assert_allclose(
+            moved.sample(500, weights, random_state=seed),
+            model.sample(500, weights, random_state=seed) + shift,
+            atol=1e-3,
+        )
+        np.testing.assert_allclose(
+            moved.push_forward(X + shift, y, weights),
+            model.push_forward(X, y, weights) + shift,
+            atol=1e-3,
+        )
 
 
 def test_maps_are_mutual_inverses_and_reach_the_barycenter(trained):
@@ -198,7 +207,7 @@ def test_dirichlet_weight_distribution_is_used(trained):
     kwargs.setdefault("batch_size", model.net_.batch_size)
     torch.manual_seed(0)  # the sampler seeds its weight draws from torch's RNG
     sampler = model.net_.iterator_train(model.net_.get_dataset(*_padded(X, y)), **kwargs)
-    drawn = np.stack([weights.numpy() for _, (_, weights) in sampler])
+    drawn = np.stack([latent[-1].numpy() for _, latent in sampler])
     assert drawn.shape == (n_draws, 3)
     np.testing.assert_allclose(drawn.sum(axis=1), 1.0, rtol=1e-6)
     assert len(np.unique(drawn, axis=0)) == len(drawn)  # a fresh vector every iteration

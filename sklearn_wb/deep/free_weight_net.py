@@ -26,11 +26,19 @@ class FreeWeightModule(nn.Module):
     potential_hidden_sizes : sequence of int
     generator_hidden_sizes : sequence of int
     weight_degree : int, default=2
-        Degree of the polynomials in a of the quadratic parts and the affine generator.
+        Degree of the polynomials in a of the quadratic parts and the generator's
+        components.
+    generator_components : int, default=1
     """
 
     def __init__(
-        self, n_measures, dim, potential_hidden_sizes, generator_hidden_sizes, weight_degree=2
+        self,
+        n_measures,
+        dim,
+        potential_hidden_sizes,
+        generator_hidden_sizes,
+        weight_degree=2,
+        generator_components=1,
     ):
         super().__init__()
         self.f = BatchedPICNNPotential(
@@ -39,10 +47,12 @@ class FreeWeightModule(nn.Module):
         self.g = BatchedPICNNPotential(
             n_measures, dim, n_measures, potential_hidden_sizes, weight_degree
         )
-        self.h = ConditionalGenerator(dim, n_measures, generator_hidden_sizes, weight_degree)
+        self.h = ConditionalGenerator(
+            dim, n_measures, generator_hidden_sizes, weight_degree, generator_components
+        )
 
-    def forward(self, noise, weights):
-        return self.h(noise, weights)
+    def forward(self, noise, uniform, weights):
+        return self.h(noise, uniform, weights)
 
 
 class WeightedMeasureBatchSampler(MeasureBatchSampler):
@@ -50,7 +60,7 @@ class WeightedMeasureBatchSampler(MeasureBatchSampler):
     a ~ Dirichlet(concentration), fresh for every outer iteration (the paper's "Sample
     a ~ U"; concentration 1 is the uniform distribution on the simplex).
 
-    Each batch is ``(samples, (noise, weights))``.
+    Each batch is ``(samples, (noise, uniform, weights))``.
 
     Parameters
     ----------
@@ -67,9 +77,10 @@ class WeightedMeasureBatchSampler(MeasureBatchSampler):
         self.weight_rng = np.random.default_rng(int(torch.randint(2**31 - 1, ())))
 
     def __iter__(self):
-        for samples, (noise, _) in super().__iter__():
+        for samples, (noise, uniform) in super().__iter__():
             weights = self.weight_rng.dirichlet(self.concentration)
-            yield samples, (noise, torch.as_tensor(weights, dtype=noise.dtype, device=noise.device))
+            weights = torch.as_tensor(weights, dtype=noise.dtype, device=noise.device)
+            yield samples, (noise, uniform, weights)
 
 
 class FreeWeightNWBNet(NWBNet):
@@ -90,13 +101,14 @@ class FreeWeightNWBNet(NWBNet):
     """
 
     def train_step(self, batch, **fit_params):
-        samples, (noise, weights) = batch
+        samples, latent = batch
+        weights = latent[-1]
         module, objective = self.module_, self.criterion_
         module.train()
         f, g = module.f.at(weights), module.g.at(weights)
         f_params, g_params = list(module.f.parameters()), list(module.g.parameters())
         with torch.no_grad():
-            barycenter_samples = module.h(noise, weights)
+            barycenter_samples = module.h(*latent)
         for _ in range(self.n_inner_f):
             for _ in range(self.n_inner_g):
                 self._descend(objective.g_loss(f, g, samples), g_params)
@@ -106,14 +118,16 @@ class FreeWeightNWBNet(NWBNet):
         return {"loss": cost.detach(), "y_pred": barycenter_samples}
 
     def _fresh_latent(self):
-        """Noise and a weight vector from the sampler's Dirichlet law (torch's global RNG)."""
+        """Noise, component picks and a weight vector from the sampler's Dirichlet law
+        (torch's global RNG)."""
         shift = self.module_.h.shift
         concentration = torch.as_tensor(
             self.iterator_train__concentration, dtype=shift.dtype, device=shift.device
         )
         noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
-        return noise, torch.distributions.Dirichlet(concentration).sample()
+        uniform = torch.rand(self.batch_size, device=shift.device)
+        return noise, uniform, torch.distributions.Dirichlet(concentration).sample()
 
     def _averaged_map(self, potentials, x, latent):
-        weights = latent[1]
+        weights = latent[-1]
         return averaged_gradient(potentials.at(weights), weights, x)

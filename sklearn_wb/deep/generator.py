@@ -32,33 +32,15 @@ class MixtureResidualGenerator(nn.Module):
         self.scale = nn.Parameter(torch.eye(dim).repeat(n_components, 1, 1))
         uniform_cdf = torch.arange(1, n_components + 1, dtype=torch.float32) / n_components
         self.register_buffer("cumulative_probabilities", uniform_cdf)
-        layers = []
-        widths = [dim + (n_components if n_components > 1 else 0), *hidden_sizes]
-        for w_in, w_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(w_in, w_out), nn.PReLU(w_out)]
-        self.residual = nn.Sequential(*layers, nn.Linear(widths[-1], dim)) if hidden_sizes else None
-        if self.residual is not None:
-            # The network adds nothing until training finds something to add.
-            nn.init.zeros_(self.residual[-1].weight)
-            nn.init.zeros_(self.residual[-1].bias)
+        in_features = dim + component_feature_width(n_components)
+        self.residual = residual_network(in_features, hidden_sizes, dim)
 
     def forward(self, noise, uniform):
         """Samples for standard Gaussian ``noise`` (B, d) and ``uniform`` (B,) in [0, 1)."""
-        if self.n_components == 1:
-            out = self.shift[0] + noise @ self.scale[0]
-            features = noise
-        else:
-            component = torch.searchsorted(self.cumulative_probabilities, uniform, right=True)
-            component = component.clamp_(max=self.n_components - 1)
-            # One product per component: gathering scale[component] would hold a (B, d, d)
-            # tensor (6.5 GB for 100k samples at d = 128).
-            out = self.shift[component]
-            for c in component.unique().tolist():
-                rows = component == c
-                out = out.index_add(0, rows.nonzero().squeeze(1), noise[rows] @ self.scale[c])
-            features = torch.cat([noise, F.one_hot(component, self.n_components).to(noise)], 1)
+        component = pick_components(self.cumulative_probabilities, uniform)
+        out = affine_mixture(noise, component, self.shift, self.scale)
         if self.residual is not None:
-            out = out + self.residual(features)
+            out = out + self.residual(component_features(noise, component, self.n_components))
         return out
 
     @torch.no_grad()
@@ -67,5 +49,57 @@ class MixtureResidualGenerator(nn.Module):
         and is drawn with probability probabilities[c]."""
         self.shift.copy_(shifts)
         self.scale.copy_(scales)
-        cumulative = torch.cumsum(torch.as_tensor(probabilities, dtype=torch.float32), 0)
-        self.cumulative_probabilities.copy_(cumulative / cumulative[-1])
+        set_probabilities_(self.cumulative_probabilities, probabilities)
+
+
+def residual_network(in_features, hidden_sizes, dim):
+    """A PReLU network in_features -> dim whose output starts at zero (it adds nothing
+    until training finds something to add); None for empty ``hidden_sizes``."""
+    if not hidden_sizes:
+        return None
+    layers = []
+    widths = [in_features, *hidden_sizes]
+    for w_in, w_out in zip(widths[:-1], widths[1:]):
+        layers += [nn.Linear(w_in, w_out), nn.PReLU(w_out)]
+    network = nn.Sequential(*layers, nn.Linear(widths[-1], dim))
+    nn.init.zeros_(network[-1].weight)
+    nn.init.zeros_(network[-1].bias)
+    return network
+
+
+def pick_components(cumulative_probabilities, uniform):
+    """The component of each uniform number, by inverting the cumulative probabilities."""
+    component = torch.searchsorted(cumulative_probabilities, uniform, right=True)
+    return component.clamp_(max=len(cumulative_probabilities) - 1)
+
+
+def affine_mixture(noise, component, shift, scale):
+    """Row b: shift[c] + noise[b] @ scale[c] with c = component[b]; shift (C, d), scale
+    (C, d, d)."""
+    if len(shift) == 1:
+        return shift[0] + noise @ scale[0]
+    # One product per component: gathering scale[component] would hold a (B, d, d)
+    # tensor (6.5 GB for 100k samples at d = 128).
+    out = shift[component]
+    for c in component.unique().tolist():
+        rows = component == c
+        out = out.index_add(0, rows.nonzero().squeeze(1), noise[rows] @ scale[c])
+    return out
+
+
+def component_features(features, component, n_components):
+    """``features`` with the one-hot component appended when there are several."""
+    if n_components == 1:
+        return features
+    return torch.cat([features, F.one_hot(component, n_components).to(features)], 1)
+
+
+def set_probabilities_(cumulative_probabilities, probabilities):
+    """Write the cumulative sums of ``probabilities``, normalised, into the buffer."""
+    cumulative = torch.cumsum(torch.as_tensor(probabilities, dtype=torch.float32), 0)
+    cumulative_probabilities.copy_(cumulative / cumulative[-1])
+
+
+def component_feature_width(n_components):
+    """Width of the one-hot component that :func:`component_features` appends."""
+    return n_components if n_components > 1 else 0
