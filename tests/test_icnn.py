@@ -72,3 +72,16 @@ def test_penalty_counts_only_negative_convex_weights():
     with torch.no_grad():
         potential.convex_layers[0].weight[1].fill_(-1.0)
     np.testing.assert_allclose(potential.negative_weight_penalty().detach().numpy(), [0.0, 16.0])
+
+
+def test_first_layer_kinks_are_spread_over_the_data_scale():
+    """The x-path units start with their kinks through random points of the standardised
+    data, not all through the origin, and sharper than PyTorch's default init."""
+    torch.manual_seed(0)
+    potential = BatchedICNNPotential(2, 2, (64, 64))
+    layer = potential.input_layers[0]
+    norms = layer.weight.norm(dim=1)  # (n_potentials, width): one kink hyperplane per unit
+    distances = layer.bias.squeeze(1).abs() / norms
+    assert float(norms.mean()) > 1.5  # uniform(+-1/sqrt(2)) would give about 0.58
+    assert 0.3 < float(distances.median()) < 1.5
+    assert float((distances > 0.1).float().mean()) > 0.8
