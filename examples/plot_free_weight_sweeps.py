@@ -18,7 +18,8 @@ answer from fresh samples, which no estimate from this many samples can beat by 
 The fits have default settings (600 outer iterations, a few minutes each on one CPU
 thread). In the documentation's fast mode (``SKLEARN_WB_DOCS_FAST=1``) they run for 30
 iterations on fewer samples, so the pictures show a barely trained model, still close to
-its closed-form Gaussian start. The benchmark (``python -m sklearn_wb reproduce
+its start: a Gaussian mixture fitted to a first guess at equal weights, carried to every
+weight vector by the closed-form Gaussian maps. The benchmark (``python -m sklearn_wb reproduce
 free-weights``) scores full fits at the same weights against separate
 :class:`~sklearn_wb.NeuralBarycenter` fits.
 """
