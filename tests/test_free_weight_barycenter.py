@@ -17,7 +17,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_wb import FreeWeightBarycenter, load
 from sklearn_wb.deep.picnn import BatchedPICNNPotential
-from sklearn_wb.numerics import bw2_uvp, gaussian_barycenter, random_gaussians, sample_gaussians
+from sklearn_wb.numerics import (
+    bw2_uvp,
+    gaussian_barycenter,
+    make_gaussian_mixtures,
+    random_gaussians,
+    sample_gaussians,
+)
 
 seeds = st.integers(0, 2**31 - 1)
 simplex_weights = st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).filter(
@@ -354,6 +360,22 @@ def test_save_load_round_trip_is_exact(fitted, tmp_path):
     assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
     loaded.set_params(warm_start=True).fit(X, y)  # continues from the saved weights
     assert len(loaded.history_) == 2 * TINY["n_epochs"]
+
+
+def test_separated_modes_get_a_mixture_latent_that_round_trips(fitted, tmp_path):
+    """As NeuralBarycenter: Gaussian data keep one component, two mixtures of four
+    Gaussians get several, and a saved model samples the same from every component."""
+    assert fitted[0].net_.module_.h.n_components == 1
+    X, y = make_gaussian_mixtures(2, 2000, random_state=0)
+    model = FreeWeightBarycenter(**TINY, random_state=0).fit(X, y)
+    assert model.net_.module_.h.n_components >= 4
+    model.save(tmp_path / "model.safetensors")
+    loaded = load(tmp_path / "model.safetensors", device="cpu")
+    assert loaded.net_.module_.h.n_components == model.net_.module_.h.n_components
+    for weights in ([0.3, 0.7], [1.0, 0.0]):
+        np.testing.assert_array_equal(
+            loaded.sample(200, weights, random_state=3), model.sample(200, weights, random_state=3)
+        )
 
 
 def test_pipeline_with_standard_scaler(fitted):
