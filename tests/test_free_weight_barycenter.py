@@ -50,8 +50,7 @@ SMALL = dict(
     n_inner_f=2,
     lr=1e-3,
 )
-# Properties that train a model per example draw fewer examples.
-# Each example trains a model: a fixed sequence of examples keeps the suite reproducible.
+# Properties that train a model per example draw few examples, the same ones every run.
 few_examples = settings(max_examples=3, derandomize=True, database=None)
 
 NO_PREDICT = "learns a distribution to sample from: no predict, so no labels to check"

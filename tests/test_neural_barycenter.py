@@ -38,8 +38,8 @@ SMALL = dict(
     # component is the exact start; fixing it skips the BIC search (seconds per fit).
     n_components=1,
 )
-# Properties that train a model (or two) per example draw few examples.
-# Each example trains a model: a fixed sequence of examples keeps the suite reproducible.
+# Properties that train a model (or two) per example draw few examples, the same ones
+# every run.
 few_examples = settings(max_examples=3, derandomize=True, database=None, deadline=None)
 
 
