@@ -11,7 +11,7 @@ standardised units.
 import numpy as np
 import torch
 
-from ._barycenter_init import gaussian_maps
+from ._barycenter_init import gaussian_generator_components, gaussian_maps
 from .numerics.gaussian import gaussian_barycenter, gaussian_transport_matrix, sqrtm_psd
 
 # Regression points per polynomial coefficient: enough for a well-posed least squares.
@@ -63,15 +63,14 @@ def init_generator(generator, components_at, probabilities, rng):
 
 def gaussian_components_at(reference, weights):
     """One component: the reference Gaussian ``reference(weights)``."""
-    mean, cov = reference(weights)
-    return mean[None], sqrtm_psd(cov)[None]
+    shifts, scales, _ = gaussian_generator_components(*reference(weights))
+    return shifts, scales
 
 
-def transported_components_at(reference, center, shifts, scales, weights):
-    """Components fitted at the weights ``center`` (shifts (C, d), scales (C, d, d)),
-    carried to ``weights`` by the affine OT map between the reference Gaussians
-    ``reference(center)`` and ``reference(weights)``."""
-    center_mean, center_cov = reference(center)
+def transported_components_at(reference, center_mean, center_cov, shifts, scales, weights):
+    """Components fitted where the reference Gaussian is N(center_mean, center_cov)
+    (shifts (C, d), scales (C, d, d)), carried to ``weights`` by the affine OT map from
+    that Gaussian to ``reference(weights)``."""
     mean, cov = reference(weights)
     # Rows y = m + z S map to mean + (y - center_mean) A^T.
     transposed_map = gaussian_transport_matrix(center_cov, cov).T

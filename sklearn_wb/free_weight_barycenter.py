@@ -351,7 +351,8 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         )
         if len(probabilities) == 1:
             return partial(gaussian_components_at, reference), probabilities
-        return partial(transported_components_at, reference, center, shifts, scales), probabilities
+        components_at = partial(transported_components_at, reference, mean, cov, shifts, scales)
+        return components_at, probabilities
 
     def _make_net(self, device, concentration, **module_kwargs):
         """An initialised net for a FreeWeightModule built from ``module_kwargs``."""

@@ -11,6 +11,7 @@ from .generator import (
     pick_components,
     residual_network,
     set_probabilities_,
+    uniform_cumulative,
 )
 from .picnn import WeightFeatures
 
@@ -47,8 +48,7 @@ class ConditionalGenerator(nn.Module):
         self.shift = nn.Parameter(torch.zeros(n_components, self.features.n_features, dim))
         identity = self.features.constant(torch.eye(dim))
         self.scale = nn.Parameter(identity.repeat(n_components, 1, 1, 1))
-        uniform_cdf = torch.arange(1, n_components + 1, dtype=torch.float32) / n_components
-        self.register_buffer("cumulative_probabilities", uniform_cdf)
+        self.register_buffer("cumulative_probabilities", uniform_cumulative(n_components))
         in_features = dim + n_weights + component_feature_width(n_components)
         self.residual = residual_network(in_features, hidden_sizes, dim)
 

@@ -30,8 +30,7 @@ class MixtureResidualGenerator(nn.Module):
         self.n_components = n_components
         self.shift = nn.Parameter(torch.zeros(n_components, dim))
         self.scale = nn.Parameter(torch.eye(dim).repeat(n_components, 1, 1))
-        uniform_cdf = torch.arange(1, n_components + 1, dtype=torch.float32) / n_components
-        self.register_buffer("cumulative_probabilities", uniform_cdf)
+        self.register_buffer("cumulative_probabilities", uniform_cumulative(n_components))
         in_features = dim + component_feature_width(n_components)
         self.residual = residual_network(in_features, hidden_sizes, dim)
 
@@ -92,6 +91,11 @@ def component_features(features, component, n_components):
     if n_components == 1:
         return features
     return torch.cat([features, F.one_hot(component, n_components).to(features)], 1)
+
+
+def uniform_cumulative(n_components):
+    """Cumulative probabilities of ``n_components`` equally likely components."""
+    return torch.arange(1, n_components + 1, dtype=torch.float32) / n_components
 
 
 def set_probabilities_(cumulative_probabilities, probabilities):
