@@ -20,6 +20,7 @@ from ._barycenter_init import gaussian_fits
 from .deep.averaging import WeightAveraging
 from .deep.divergence import DivergenceGuard
 from .deep.fixed_point import FixedPointRounds
+from .deep.sinkhorn_steps import SinkhornGeneratorSteps
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
@@ -44,7 +45,7 @@ class SampleMeasuresMixin:
     measures are the rows of X labelled by y.
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
-    validated), the hidden-size parameters, ``n_epochs``, ``iterations_per_epoch`` and
+    validated), the hidden-size parameters, ``generator_step``, ``n_epochs``, ``iterations_per_epoch`` and
     ``verbose``, and may lower ``_min_measures``.
     """
 
@@ -85,8 +86,9 @@ class SampleMeasuresMixin:
         return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
 
     def _callbacks(self, dim):
-        """skorch callbacks. The generator moves in the rounds of :class:`FixedPointRounds`
-        and keeps its last weights: averaging would blend the generators of two rounds."""
+        """skorch callbacks. The generator moves in its own steps (``generator_step``) and
+        keeps its last weights: averaging would blend the generators of two rounds, and
+        the Sinkhorn steps' learning rate already decays to zero."""
         total_iterations = self.n_epochs * self.iterations_per_epoch
         averaging = WeightAveraging(_defaults.WEIGHT_AVERAGING_DECAY, live_submodules=("h",))
         callbacks = [
@@ -96,11 +98,20 @@ class SampleMeasuresMixin:
                 LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
             ),
             ("weight_averaging", averaging),
-            ("fixed_point", FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)),
+            ("generator_step", self._generator_steps(dim)),
         ]
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
         return callbacks
+
+    def _generator_steps(self, dim):
+        """The callback that moves the generator, as ``generator_step`` asks."""
+        step = self.generator_step
+        if step == "auto":
+            step = "sinkhorn" if dim <= _defaults.SINKHORN_MAX_DIM else "fixed_point"
+        if step == "sinkhorn":
+            return SinkhornGeneratorSteps(**_defaults.SINKHORN_STEPS)
+        return FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)
 
     def _map_rows(self, X, y, gradient):
         """Rows of X mapped by ``gradient`` (padded tensor (N, M, d) -> same shape), each

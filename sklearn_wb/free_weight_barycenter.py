@@ -38,9 +38,11 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     gradients map the barycenter onto each measure and back. The potentials are trained
     for problem (11) of Fan, Taghvaei and Chen (2021) as in Algorithm 2: every outer
     iteration draws a fresh weight vector from ``weight_distribution`` and makes one step
-    of :class:`NeuralBarycenter`'s potentials at it. The generator moves in fixed-point
-    rounds, as :class:`NeuralBarycenter`'s: every 100 iterations, with a fresh weight
-    vector per regression step, it is regressed onto the image of its samples under
+    of :class:`NeuralBarycenter`'s potentials at it. The generator moves as
+    :class:`NeuralBarycenter`'s does (``generator_step``), with a fresh weight vector
+    :math:`a` for each of its steps: in 2-D it descends
+    :math:`\sum_i a_i S_\varepsilon(h(\cdot, a)_\#\rho, \mu_i)` between minibatches,
+    above it is regressed every 100 iterations onto the image of its samples under
     :math:`\sum_i a_i \nabla_x f_i(\cdot, a)`.
 
     Each potential is a convex quadratic whose coefficients are polynomials in :math:`a`,
@@ -74,6 +76,10 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         maps), carried to every weight vector by the affine maps between the start's
         Gaussians; "auto" chooses the count by BIC as there. Gaussian data gets one
         component and the exact Gaussian start.
+    generator_step : {"auto", "sinkhorn", "fixed_point"}, default="auto"
+        How the generator moves, as for :class:`NeuralBarycenter`, each of its steps at a
+        fresh weight vector. With "sinkhorn" a one-hot weight vector trains the generator
+        on that measure alone.
     weight_degree : int, default=2
         Degree of the polynomials in the weights of the quadratic parts and of the
         generator's components. Degree 2 fits the closed forms of the benchmark's three
@@ -178,6 +184,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "weight_degree": [Interval(Integral, 1, None, closed="left")],
+        "generator_step": [StrOptions({"auto", "sinkhorn", "fixed_point"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -201,6 +208,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         potential_hidden_sizes="auto",
         generator_hidden_sizes="auto",
         n_components="auto",
+        generator_step="auto",
         weight_degree=2,
         n_epochs=6,
         iterations_per_epoch=100,
@@ -221,6 +229,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         self.potential_hidden_sizes = potential_hidden_sizes
         self.generator_hidden_sizes = generator_hidden_sizes
         self.n_components = n_components
+        self.generator_step = generator_step
         self.weight_degree = weight_degree
         self.n_epochs = n_epochs
         self.iterations_per_epoch = iterations_per_epoch

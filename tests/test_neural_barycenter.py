@@ -335,7 +335,7 @@ def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
     module = model.net_.module_
     shifts = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
     module.f.set_quadratic_(torch.eye(2).expand(2, 2, 2), shifts)
-    latent = model.net_._fresh_latent()
+    latent = model.net_._fresh_latent(model.net_.batch_size)
     before = module.h(*latent).detach()
     model.net_.fixed_point_round(n_steps=300, lr=2e-2)
     moved = (module.h(*latent).detach() - before).mean(0)

@@ -117,16 +117,19 @@ class FreeWeightNWBNet(NWBNet):
         cost = objective(f, g, samples, barycenter_samples, weights)
         return {"loss": cost.detach(), "y_pred": barycenter_samples}
 
-    def _fresh_latent(self):
+    def _fresh_latent(self, n_rows):
         """Noise, component picks and a weight vector from the sampler's Dirichlet law
         (torch's global RNG)."""
         shift = self.module_.h.shift
         concentration = torch.as_tensor(
             self.iterator_train__concentration, dtype=shift.dtype, device=shift.device
         )
-        noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
-        uniform = torch.rand(self.batch_size, device=shift.device)
+        noise = torch.randn(n_rows, shift.shape[-1], device=shift.device)
+        uniform = torch.rand(n_rows, device=shift.device)
         return noise, uniform, torch.distributions.Dirichlet(concentration).sample()
+
+    def _latent_weights(self, latent):
+        return latent[-1]
 
     def _averaged_map(self, potentials, x, latent):
         weights = latent[-1]

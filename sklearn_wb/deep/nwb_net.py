@@ -157,22 +157,36 @@ class NWBNet(NeuralNet):
         optimizer = torch.optim.Adam(module.h.parameters(), lr=lr)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, n_steps)
         for _ in range(n_steps):
-            latent = self._fresh_latent()
+            latent = self._fresh_latent(self.batch_size)
             target = self._averaged_map(potentials, frozen(*latent), latent)
             optimizer.zero_grad(set_to_none=True)
             (0.5 * (module.h(*latent) - target).square().sum(-1).mean()).backward()
             optimizer.step()
             schedule.step()
 
-    def _fresh_latent(self):
+    def generator_divergence(self, divergence, samples):
+        """sum_i a_i S(h#rho, mu_i) between as many fresh generator samples as
+        ``samples`` (n_measures, M, d) has rows per measure and those samples; S is
+        ``divergence``, a GeomLoss ``SamplesLoss`` (see :mod:`.sinkhorn_steps`)."""
+        samples = samples.contiguous()  # GeomLoss views its inputs
+        latent = self._fresh_latent(samples.shape[1])
+        generated = self.module_.h(*latent)
+        per_measure = divergence(generated.expand_as(samples).contiguous(), samples)
+        return (self._latent_weights(latent) * per_measure).sum()
+
+    def _fresh_latent(self, n_rows):
         """Noise and component picks as the sampler draws them, from torch's global RNG."""
         shift = self.module_.h.shift
-        noise = torch.randn(self.batch_size, shift.shape[-1], device=shift.device)
-        return noise, torch.rand(self.batch_size, device=shift.device)
+        noise = torch.randn(n_rows, shift.shape[-1], device=shift.device)
+        return noise, torch.rand(n_rows, device=shift.device)
+
+    def _latent_weights(self, latent):
+        """The barycentric weights the generator's ``latent`` samples."""
+        return self.module_.weights
 
     def _averaged_map(self, potentials, x, latent):
         """sum_i a_i grad f_i(x) for barycenter samples x drawn from ``latent``."""
-        return averaged_gradient(potentials, self.module_.weights, x)
+        return averaged_gradient(potentials, self._latent_weights(latent), x)
 
 
 def averaged_gradient(f, weights, x):

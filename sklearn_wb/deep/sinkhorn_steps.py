@@ -1,0 +1,77 @@
+"""The generator's steps on the Sinkhorn barycenter objective, as a skorch callback.
+
+After every outer iteration the generator h takes a few Adam steps on
+
+    sum_i a_i S_eps(h#rho, mu_i),
+
+S_eps GeomLoss's debiased Sinkhorn divergence between a minibatch of its samples and one
+of each measure. The gradient of S_eps in a sample x is proportional to x - T_i(x), T_i the
+entropic OT map of the minibatches, so a step moves every sample towards
+sum_i a_i T_i(x), as a fixed-point round (:mod:`.fixed_point`) does, but with maps from
+minibatch OT instead of the learned potentials. On multimodal data those maps' bias, not
+their noise, limited the rounds. Measured on the two-mixture benchmarks (W2^2 over the
+sample floor, seed 0; ``reproduce mixtures`` and ``reproduce free-weights``):
+NeuralBarycenter at t = 0.25 / 0.5 / 0.75, 3.36 / 2.10 / 2.37 x with rounds, 2.53 / 2.35 /
+1.45 x with these steps alone (2000 steps of 128 samples after the start); the
+FreeWeightBarycenter sweep t = 0.2 ... 0.8, 5.80 / 3.83 / 3.78 / 6.38 x with rounds, 2.26 /
+2.15 / 1.76 / 1.39 x with these steps alone (3000 steps).
+
+Minibatch OT needs few samples in low dimension only (its error decays like M^(-1/d)):
+three Gaussians in d = 16 lose accuracy with these steps, so the estimators keep the
+rounds there (see ``generator_step`` in their docstrings).
+"""
+
+import torch
+from geomloss import SamplesLoss
+from skorch.callbacks import Callback
+
+
+class SinkhornGeneratorSteps(Callback):
+    """After every outer iteration, Adam steps of the generator on
+    ``net.generator_divergence(divergence, samples)``, one per chunk of ``batch_size``
+    rows of the iteration's measure samples.
+
+    The learning rate decays to zero along a cosine over the whole fit, so the generator
+    ends on its target rather than jittering around it with the minibatches.
+
+    Parameters
+    ----------
+    batch_size : int
+        Samples of the generator and of each measure per step.
+    lr : float
+        Adam's initial learning rate.
+    blur : float
+        GeomLoss's blur (the entropic scale sqrt(eps)), in standardised units.
+    """
+
+    def __init__(self, batch_size, lr, blur):
+        self.batch_size = batch_size
+        self.lr = lr
+        self.blur = blur
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        rows = net.batch_size
+        steps = max(rows // self.batch_size, 1)
+        total = net.max_epochs * net.iterator_train__n_batches * steps
+        self.optimizer_ = torch.optim.Adam(net.module_.h.parameters(), lr=self.lr)
+        self.schedule_ = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer_, total)
+        self.divergence_ = SamplesLoss(
+            "sinkhorn", p=2, blur=self.blur, scaling=0.8, debias=True, backend="tensorized"
+        )
+
+    def on_batch_end(self, net, batch=None, training=True, **kwargs):
+        if not training:
+            return
+        samples = batch[0]
+        size = min(self.batch_size, samples.shape[1])
+        parameters = list(net.module_.h.parameters())
+        for start in range(0, samples.shape[1] - size + 1, size):
+            loss = net.generator_divergence(self.divergence_, samples[:, start : start + size])
+            self.optimizer_.zero_grad(set_to_none=True)
+            loss.backward(inputs=parameters)
+            self.optimizer_.step()
+            self.schedule_.step()
+
+    def on_train_end(self, net, **kwargs):
+        # A fit's optimizer state is not part of the model; don't pickle it.
+        del self.optimizer_, self.schedule_, self.divergence_
