@@ -45,8 +45,8 @@ class SampleMeasuresMixin:
     measures are the rows of X labelled by y.
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
-    validated), the hidden-size parameters, ``generator_step``, ``n_epochs``, ``iterations_per_epoch`` and
-    ``verbose``, and may lower ``_min_measures``.
+    validated), the hidden-size parameters, ``generator_step``, ``n_epochs``,
+    ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures``.
     """
 
     _min_measures = 2

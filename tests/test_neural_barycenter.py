@@ -12,6 +12,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_wb import NeuralBarycenter
+from sklearn_wb.deep.fixed_point import FixedPointRounds
+from sklearn_wb.deep.sinkhorn_steps import SinkhornGeneratorSteps
 from sklearn_wb.numerics import bw2_uvp, gaussian_barycenter, random_gaussians, sample_gaussians
 
 seeds = st.integers(0, 2**31 - 1)
@@ -340,6 +342,44 @@ def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
     model.net_.fixed_point_round(n_steps=300, lr=2e-2)
     moved = (module.h(*latent).detach() - before).mean(0)
     np.testing.assert_allclose(moved, [0.25, 1.5], atol=0.05)
+
+
+def test_sinkhorn_steps_move_the_generator_to_the_barycenter():
+    # Two narrow Gaussians with weights (1/4, 3/4): the barycenter is the narrow Gaussian
+    # at the weighted mean of their centres, (0.25 * (2, 0) + 0.75 * (0, 2)).
+    model = NeuralBarycenter(
+        weights=[0.25, 0.75],
+        potential_hidden_sizes=(),
+        generator_hidden_sizes=(),
+        generator_step="sinkhorn",
+        n_epochs=1,
+        iterations_per_epoch=2,
+        random_state=0,
+    ).fit(*sample_gaussians(*random_gaussians(2, 2, random_state=0), 300, random_state=0))
+    net = model.net_
+    steps = SinkhornGeneratorSteps(batch_size=64, lr=5e-2, blur=0.05)
+    steps.on_train_begin(net)
+    torch.manual_seed(0)
+    centres = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    for _ in range(150):
+        samples = centres[:, None] + 0.05 * torch.randn(2, 64, 2)
+        steps.on_batch_end(net, batch=(samples, None))
+    generated = net.module_.h(*net._fresh_latent(2000)).detach()
+    np.testing.assert_allclose(generated.mean(0), [0.5, 1.5], atol=0.05)
+    assert generated.std(0).max() < 0.15
+
+
+@pytest.mark.parametrize(
+    ("step", "dim", "expected"),
+    [
+        ("auto", 2, SinkhornGeneratorSteps),
+        ("auto", 3, FixedPointRounds),
+        ("sinkhorn", 16, SinkhornGeneratorSteps),
+        ("fixed_point", 2, FixedPointRounds),
+    ],
+)
+def test_generator_step_picks_the_generator_callback(step, dim, expected):
+    assert type(NeuralBarycenter(generator_step=step)._generator_steps(dim)) is expected
 
 
 def test_a_single_measure_is_its_own_barycenter():
