@@ -85,19 +85,22 @@ class WeightedMeasureBatchSampler(MeasureBatchSampler):
 
 class FreeWeightNWBNet(NWBNet):
     """skorch net whose training step is the potentials' part of an outer iteration of
-    NWB-II (Algorithm 2), with the generator's fixed-point rounds of NWB-I.
+    NWB-II (Algorithm 2); the generator moves in NWB-I's steps (Sinkhorn steps or
+    fixed-point rounds), each at its own weight vector.
 
     As :class:`.nwb_net.NWBNet` (K1 g-steps per f-step, K2 f-steps, one optimizer whose
     sub-steps each move one player), with every player conditioned on the batch's weight
-    vector a. In a fixed-point round each step draws its own a from the sampler's
-    Dirichlet law and regresses h(z, a) onto sum_i a_i grad f_i(h(z, a), a), the fixed
-    point form of the stationarity condition of eq. (12) of the paper.
+    vector a. Each generator step draws its own a from the sampler's Dirichlet law: a
+    Sinkhorn step descends sum_i a_i S(h(., a)#rho, mu_i), a regression step of a round
+    regresses h(z, a) onto sum_i a_i grad f_i(h(z, a), a), the fixed point form of the
+    stationarity condition of eq. (12) of the paper.
 
     Measured against the paper's per-iteration generator step (``reproduce
-    free-weights``, same run settings): the two-segment sweep went from 12-20x its floor
-    to 1.1-1.5x and the two-mixture sweep from 14-29x to 6.6-7.9x, while the worst
-    BW2-UVP over the Gaussian weight grid rose from 0.061 % to 0.50 % (at the vertex
-    [1, 0, 0], which uniform draws rarely visit).
+    free-weights``, same run settings), the rounds took the two-segment sweep from 12-20x
+    its floor to 1.1-1.5x and the two-mixture sweep from 14-29x to 6.6-7.9x, while the
+    worst BW2-UVP over the Gaussian weight grid rose from 0.061 % to 0.50 % (at the vertex
+    [1, 0, 0], which uniform draws rarely visit); see :mod:`.sinkhorn_steps` for the
+    Sinkhorn steps.
     """
 
     def train_step(self, batch, **fit_params):

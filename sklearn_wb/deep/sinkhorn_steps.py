@@ -49,9 +49,8 @@ class SinkhornGeneratorSteps(Callback):
         self.lr = lr
         self.blur = blur
 
-    def on_train_begin(self, net, X=None, **kwargs):
-        rows = net.batch_size
-        steps = max(rows // self.batch_size, 1)
+    def on_train_begin(self, net, **kwargs):
+        steps = max(net.batch_size // self.batch_size, 1)
         total = net.max_epochs * net.iterator_train__n_batches * steps
         self.optimizer_ = torch.optim.Adam(net.module_.h.parameters(), lr=self.lr)
         self.schedule_ = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer_, total)
