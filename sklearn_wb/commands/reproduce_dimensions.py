@@ -33,6 +33,12 @@ def add_arguments(parser):
     parser.add_argument(
         "--eval-samples", type=int, default=100_000, help="barycenter samples scored by BW2-UVP"
     )
+    parser.add_argument(
+        "--generator-step",
+        default="auto",
+        choices=["auto", "sinkhorn", "fixed_point"],
+        help="NeuralBarycenter generator_step",
+    )
     add_run_arguments(parser, "dimensions")
 
 
@@ -79,7 +85,12 @@ def _measure(dim, args):
     means, covs = random_gaussians(3, dim, random_state=args.seed + dim)
     mean, cov = gaussian_barycenter(means, covs)
     X, y = sample_gaussians(means, covs, args.samples_per_measure, random_state=args.seed)
-    model = NeuralBarycenter(random_state=args.seed, verbose=1, n_threads=args.threads)
+    model = NeuralBarycenter(
+        generator_step=args.generator_step,
+        random_state=args.seed,
+        verbose=1,
+        n_threads=args.threads,
+    )
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start
