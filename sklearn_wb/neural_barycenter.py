@@ -67,7 +67,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         cannot. They start from a Gaussian mixture fitted to a first guess of the
         barycenter (the measures pushed by the ``init`` maps). "auto" counts the modes of
         that guess by BIC (1, 2, 4, ..., 16, stopping when it no longer improves) and gives
-        each mode four components, at most 32, so that modes can split; Gaussian data gets
+        each mode eight components, at most 64, so that modes can split; Gaussian data gets
         one component and the exact Gaussian start.
     generator_step : {"auto", "sinkhorn", "fixed_point"}, default="auto"
         How the generator moves. "sinkhorn": after every outer iteration, Adam steps on
