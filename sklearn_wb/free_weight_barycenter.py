@@ -40,7 +40,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     iteration draws a fresh weight vector from ``weight_distribution`` and makes one step
     of :class:`NeuralBarycenter`'s potentials at it. The generator moves as
     :class:`NeuralBarycenter`'s does (``generator_step``), with a fresh weight vector
-    :math:`a` for each of its steps: in 2-D it descends
+    :math:`a` for each of its steps: in 1-D and 2-D it descends
     :math:`\sum_i a_i S_\varepsilon(h(\cdot, a)_\#\rho, \mu_i)` between minibatches,
     above it is regressed every 100 iterations onto the image of its samples under
     :math:`\sum_i a_i \nabla_x f_i(\cdot, a)`.

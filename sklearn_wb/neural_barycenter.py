@@ -37,8 +37,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     and back (:math:`\nabla f_i`). The potentials are trained as in Algorithm 1 of Fan,
     Taghvaei and Chen (2021), with fresh minibatches every outer iteration. The generator
     does not take the paper's step, which descends the potentials' landscape and collapsed
-    multimodal barycenters onto thin lines. In 2-D it descends the barycenter objective
-    :math:`\sum_i a_i S_\varepsilon(h_\#\rho, \mu_i)` directly, with
+    multimodal barycenters onto thin lines. In 1-D and 2-D it descends the barycenter
+    objective :math:`\sum_i a_i S_\varepsilon(h_\#\rho, \mu_i)` directly, with
     :math:`S_\varepsilon` the debiased Sinkhorn divergence between minibatches (GeomLoss);
     in higher dimension, where minibatch OT needs too many samples, it is regressed every
     100 iterations onto the image of its samples under the averaged maps
@@ -78,7 +78,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "sinkhorn" in 1-D and 2-D and "fixed_point" above. The Sinkhorn steps do not depend
         on the potentials' bias and learn multimodal barycenters better (the two-mixture
         benchmark, ``reproduce mixtures``); minibatch OT needs more samples as the
-        dimension grows (three Gaussians in d = 16 lost accuracy with them).
+        dimension grows (three Gaussians in d = 16: 20.9 % BW2-UVP with them, 0.036 % with
+        the rounds).
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
     iterations_per_epoch : int, default=100
