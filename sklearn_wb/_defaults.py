@@ -29,9 +29,9 @@ FIXED_POINT_ROUNDS = {"period": 100, "n_steps": 200, "lr": 1e-2}
 FIRST_GUESS_SAMPLES = 10_000
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
-# Adam's initial learning rate and GeomLoss's blur in standardised units (the two-mixture
-# benchmark at t = 0.25: W2^2 2.53 x the floor with 128 samples, 2.64 x with 512 at four
-# times the cost; blur 0.02: 2.59 x).
+# Adam's initial learning rate and GeomLoss's blur in standardised units. Side runs of the
+# steps alone from the start, two mixtures at t = 0.25, seed 0: W2^2 2.53 x the floor with
+# 128 samples, 2.64 x with 512 at four times the cost; blur 0.02: 2.59 x.
 SINKHORN_STEPS = {"batch_size": 128, "lr": 3e-3, "blur": 0.05}
 
 # generator_step="auto" takes the Sinkhorn steps up to this dimension and the fixed-point

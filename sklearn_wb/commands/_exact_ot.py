@@ -18,10 +18,17 @@ EMD_ITERATIONS = 10_000_000
 FREE_SUPPORT_ITERATIONS = 30
 
 
+def mccann_path(a, b):
+    """t -> McCann's interpolant at time t of the exact plan between equal-size samples;
+    the plan is solved once for every t."""
+    plan = ot.emd(ot.unif(len(a)), ot.unif(len(b)), ot.dist(a, b), numItermax=EMD_ITERATIONS)
+    matched = b[plan.argmax(axis=1)]
+    return lambda t: (1 - t) * a + t * matched
+
+
 def mccann_interpolant(a, b, t):
     """McCann's interpolant at time t of the exact plan between equal-size samples."""
-    plan = ot.emd(ot.unif(len(a)), ot.unif(len(b)), ot.dist(a, b), numItermax=EMD_ITERATIONS)
-    return (1 - t) * a + t * b[plan.argmax(axis=1)]
+    return mccann_path(a, b)(t)
 
 
 def w2_squared(a, b):

@@ -31,7 +31,7 @@ from ..numerics import (
     make_random_lines,
     sample_gaussians,
 )
-from ._exact_ot import mccann_interpolant, mixture_samples, w2_squared
+from ._exact_ot import mccann_path, mixture_samples, w2_squared
 from ._report import (
     add_run_arguments,
     add_schedule_arguments,
@@ -262,15 +262,17 @@ def _sweep(args, part):
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
     scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _MIXTURE)}
     neural_seconds = []
+    # The exact answer from the first n samples of each measure, the floor from the next
+    # n, the plain mixture from the last n.
+    exact_path = mccann_path(first[:n], second[:n])
+    floor_path = mccann_path(first[n : 2 * n], second[n : 2 * n])
     for t in SWEEP_TS:
         weights = np.array([1 - t, t])
         neural, seconds = _timed_fit(NeuralBarycenter(weights, **_schedule(args)), X, y)
         neural_seconds.append(seconds)
-        # The exact answer from the first n samples of each measure, the floor from the
-        # next n, the plain mixture from the last n.
-        exact = mccann_interpolant(first[:n], second[:n], t)
+        exact = exact_path(t)
         estimates = {
-            _FLOOR: mccann_interpolant(first[n : 2 * n], second[n : 2 * n], t),
+            _FLOOR: floor_path(t),
             _FREE: free.sample(n, weights=weights, random_state=args.seed + 2),
             _NEURAL: neural.sample(n, random_state=args.seed + 2),
             _MIXTURE: mixture_samples([first[-n:], second[-n:]], weights, rng),

@@ -26,7 +26,7 @@ from ._exact_ot import (
     FREE_SUPPORT_ITERATIONS,
     barycenter_cost,
     free_support_barycenter,
-    mccann_interpolant,
+    mccann_path,
     mixture_samples,
     w2_squared,
 )
@@ -51,8 +51,8 @@ def add_arguments(parser):
 
 def estimated_duration(args):
     """Four fits of 60-130 s on one CPU thread (idle to busy machine), POT's
-    free-support barycenters and exact W2 at 3000 samples, and three exact plans between
-    8000 samples (about a minute each)."""
+    free-support barycenters and exact W2 at 3000 samples, and one exact plan between
+    8000 samples (about a minute)."""
     return "about 10-15 min on one CPU thread"
 
 
@@ -95,18 +95,19 @@ def _two_measure_table(args, params):
     rng = np.random.default_rng(args.seed + 1)
     large = slice(2 * n, 2 * n + min(_LARGE_REFERENCE, len(first) - 3 * n))
     subsampling = np.random.default_rng(args.seed + 3)
+    exact_path = mccann_path(first[:n], second[:n])
+    floor_path = mccann_path(first[n : 2 * n], second[n : 2 * n])
+    large_path = mccann_path(first[large], second[large])
     headers = ["estimate", *(f"t = {t}" for t in _TWO_MEASURE_WEIGHTS), "fit s"]
     columns = []
     for t in _TWO_MEASURE_WEIGHTS:
         weights = np.array([1 - t, t])
-        exact = mccann_interpolant(first[:n], second[:n], t)
+        exact = exact_path(t)
         model, seconds = _fit(X, y, dict(params, weights=weights))
         estimates = {
-            "second exact answer (floor)": mccann_interpolant(
-                first[n : 2 * n], second[n : 2 * n], t
-            ),
+            "second exact answer (floor)": floor_path(t),
             f"exact answer from {large.stop - large.start} per measure, subsampled": (
-                _subsample(mccann_interpolant(first[large], second[large], t), n, subsampling)
+                subsampling.choice(large_path(t), n, replace=False)
             ),
             "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2),
             "NeuralBarycenter push_forward, measure 0": model.push_forward(first[-n:], 0),
@@ -121,10 +122,6 @@ def _two_measure_table(args, params):
     rows = [[name, *(f"{scores[name]:.4f}" for scores, _ in columns), ""] for name in columns[0][0]]
     rows[2][-1] = " / ".join(f"{seconds:.0f}" for _, seconds in columns)
     return headers, rows
-
-
-def _subsample(samples, n, rng):
-    return samples[rng.choice(len(samples), n, replace=False)]
 
 
 def _three_measure_table(args, params):

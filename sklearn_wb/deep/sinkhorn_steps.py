@@ -10,11 +10,12 @@ entropic OT map of the minibatches, so a step moves every sample towards
 sum_i a_i T_i(x), as a fixed-point round (:mod:`.fixed_point`) does, but with maps from
 minibatch OT instead of the learned potentials. On multimodal data those maps' bias, not
 their noise, limited the rounds. Measured on the two-mixture benchmarks (W2^2 over the
-sample floor, seed 0; ``reproduce mixtures`` and ``reproduce free-weights``):
-NeuralBarycenter at t = 0.25 / 0.5 / 0.75, 3.36 / 2.10 / 2.37 x with rounds, 2.53 / 2.35 /
-1.45 x with these steps alone (2000 steps of 128 samples after the start); the
-FreeWeightBarycenter sweep t = 0.2 ... 0.8, 5.80 / 3.83 / 3.78 / 6.38 x with rounds, 2.26 /
-2.15 / 1.76 / 1.39 x with these steps alone (3000 steps).
+sample floor, seed 0, four latent components per mode; ``reproduce mixtures`` and
+``reproduce free-weights``): NeuralBarycenter at t = 0.25 / 0.5 / 0.75, 3.36 / 2.10 /
+2.37 x with the rounds, 3.20 / 2.03 / 1.52 x with these steps (POT's free-support
+barycenter 2.60 / 1.78 / 0.88 x in the same runs); the FreeWeightBarycenter sweep
+t = 0.2 ... 0.8, 5.80 / 3.83 / 3.78 / 6.38 x with the rounds, 1.79 / 2.00 / 1.94 / 1.55 x
+with these steps.
 
 Minibatch OT needs few samples in low dimension only (its error decays like M^(-1/d)):
 three Gaussians in d = 16 scored 20.9 % BW2-UVP with these steps against 0.036 % with the
@@ -51,7 +52,7 @@ class SinkhornGeneratorSteps(Callback):
         self.blur = blur
 
     def on_train_begin(self, net, **kwargs):
-        steps = max(net.batch_size // self.batch_size, 1)
+        steps = len(self._chunks(net.batch_size))
         total = net.max_epochs * net.iterator_train__n_batches * steps
         self.optimizer_ = torch.optim.Adam(net.module_.h.parameters(), lr=self.lr)
         self.schedule_ = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer_, total)
@@ -63,14 +64,19 @@ class SinkhornGeneratorSteps(Callback):
         if not training:
             return
         samples = batch[0]
-        size = min(self.batch_size, samples.shape[1])
         parameters = list(net.module_.h.parameters())
-        for start in range(0, samples.shape[1] - size + 1, size):
-            loss = net.generator_divergence(self.divergence_, samples[:, start : start + size])
+        for start, stop in self._chunks(samples.shape[1]):
+            loss = net.generator_divergence(self.divergence_, samples[:, start:stop])
             self.optimizer_.zero_grad(set_to_none=True)
             loss.backward(inputs=parameters)
             self.optimizer_.step()
             self.schedule_.step()
+
+    def _chunks(self, rows):
+        """(start, stop) of each step's rows: whole chunks of ``batch_size``, or all rows
+        when there are fewer."""
+        size = min(self.batch_size, rows)
+        return [(start, start + size) for start in range(0, rows - size + 1, size)]
 
     def on_train_end(self, net, **kwargs):
         # A fit's optimizer state is not part of the model; don't pickle it.
