@@ -89,13 +89,20 @@ class SampleMeasuresMixin:
         """skorch callbacks. The generator moves in its own steps (``generator_step``) and
         keeps its last weights: averaging would blend the generators of two rounds, and
         the Sinkhorn steps' learning rate already decays to zero."""
-        total_iterations = self.n_epochs * self.iterations_per_epoch
         averaging = WeightAveraging(_defaults.WEIGHT_AVERAGING_DECAY, live_submodules=("h",))
         callbacks = [
             ("divergence", DivergenceGuard(max_abs_loss=_MAX_COST_PER_DIMENSION * dim)),
             (
                 "lr_schedule",
-                LRScheduler("CosineAnnealingLR", T_max=total_iterations, step_every="batch"),
+                # last_epoch=-1: every fit, a warm start too, runs one whole cosine from
+                # lr to 0. Resumed, the finished cosine stays at 0 (torch's recursive
+                # form scales the last lr), so a continuation never moved the potentials.
+                LRScheduler(
+                    "CosineAnnealingLR",
+                    T_max=self._schedule_length(),
+                    last_epoch=-1,
+                    step_every="batch",
+                ),
             ),
             ("weight_averaging", averaging),
             ("generator_step", self._generator_steps(dim)),
@@ -103,6 +110,10 @@ class SampleMeasuresMixin:
         if self.verbose:
             callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
         return callbacks
+
+    def _schedule_length(self):
+        """Outer iterations of one fit: the length of its cosine learning-rate cycle."""
+        return self.n_epochs * self.iterations_per_epoch
 
     def _generator_steps(self, dim):
         """The callback that moves the generator, as ``generator_step`` asks."""

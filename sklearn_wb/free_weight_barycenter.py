@@ -118,7 +118,8 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         is restored afterwards. None leaves torch's setting alone.
     warm_start : bool, default=False
         If True, a second ``fit`` continues training the same networks for ``n_epochs``
-        more epochs with the current training parameters.
+        more epochs with the current training parameters, as a new cosine cycle of the
+        learning rate from ``lr`` down to 0.
 
     Attributes
     ----------
@@ -396,6 +397,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             "iterator_train__n_batches": self.iterations_per_epoch,
             "iterator_train__concentration": concentration.tolist(),
             "criterion__convexity_penalty": self.convexity_penalty,
+            "callbacks__lr_schedule__T_max": self._schedule_length(),
         }
 
     # ------------------------------------------------------------------ after fit

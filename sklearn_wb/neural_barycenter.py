@@ -113,8 +113,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         example fitted in 33 s with one thread and 631 s with two.
     warm_start : bool, default=False
         If True, a second ``fit`` continues training the same networks for ``n_epochs``
-        more epochs with the current training parameters; the learning-rate schedule
-        resumes where it stopped.
+        more epochs with the current training parameters, as a new cosine cycle of the
+        learning rate from ``lr`` down to 0.
 
     Attributes
     ----------
@@ -369,6 +369,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             "n_inner_f": self.n_inner_f,
             "iterator_train__n_batches": self.iterations_per_epoch,
             "criterion__convexity_penalty": self.convexity_penalty,
+            "callbacks__lr_schedule__T_max": self._schedule_length(),
         }
 
     # ------------------------------------------------------------------ after fit

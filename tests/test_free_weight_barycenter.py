@@ -412,9 +412,13 @@ def test_warm_start_continues_training(fitted):
     _, X, y = fitted
     model = FreeWeightBarycenter(**TINY, warm_start=True, random_state=0).fit(X, y)
     module = model.net_.module_
+    potentials = [p.detach().clone() for p in module.f.parameters()]
     model.fit(X, y)
     assert model.net_.module_ is module
     assert len(model.history_) == 2 * TINY["n_epochs"]
+    # A new cosine cycle from lr: a resumed, finished one stayed at 0 and moved nothing.
+    assert model.history_[TINY["n_epochs"], "batches", 0, "event_lr"] == model.lr
+    assert any(not torch.equal(a, b) for a, b in zip(potentials, module.f.parameters()))
 
 
 def test_verbose_controls_output(fitted, capsys):

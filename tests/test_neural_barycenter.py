@@ -252,10 +252,14 @@ def test_warm_start_continues_training(fitted):
     _, X, y = fitted
     model = NeuralBarycenter(**TINY, warm_start=True, random_state=0).fit(X, y)
     module, optimizer = model.net_.module_, model.net_.optimizer_
+    potentials = [p.detach().clone() for p in module.f.parameters()]
     model.fit(X, y)
     assert model.net_.module_ is module
     assert model.net_.optimizer_ is optimizer  # unchanged parameters keep Adam's moments
     assert len(model.history_) == 2 * TINY["n_epochs"]
+    # A new cosine cycle from lr: a resumed, finished one stayed at 0 and moved nothing.
+    assert model.history_[TINY["n_epochs"], "batches", 0, "event_lr"] == model.lr
+    assert any(not torch.equal(a, b) for a, b in zip(potentials, module.f.parameters()))
     # Training parameters changed between fits apply to the continued training.
     model.set_params(n_epochs=1, iterations_per_epoch=4, lr=1e-5).fit(X, y)
     assert len(model.history_) == 2 * TINY["n_epochs"] + 1

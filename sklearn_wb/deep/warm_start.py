@@ -7,9 +7,9 @@ def update_training_params(net, **params):
 
     skorch re-initialises the optimizer, and so loses its moments, whenever a
     ``criterion__`` parameter is set (``lr`` it updates in place); an unchanged value is
-    therefore left alone. skorch's ``LRScheduler`` resumes its schedule on the next fit,
-    and torch schedulers scale it by each parameter group's ``initial_lr``, which they
-    never overwrite.
+    therefore left alone. A torch schedule scales each parameter group's ``initial_lr``,
+    which it never overwrites, and one that restarts begins at the group's ``lr``, which
+    the last fit left at the end of its schedule: both are set to ``lr``.
     """
     current = net.get_params()
     changed = {key: value for key, value in params.items() if current.get(key) != value}
@@ -21,4 +21,5 @@ def update_training_params(net, **params):
         net.set_params(**changed)
     if "lr" in params and hasattr(net, "optimizer_"):
         for group in net.optimizer_.param_groups:
-            group["initial_lr"] = params["lr"]
+            # a schedule that restarts (last_epoch=-1) begins at the group's current lr
+            group["lr"] = group["initial_lr"] = params["lr"]
