@@ -81,7 +81,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit`` call, for
         ``max_epochs`` more epochs with the current ``lr``, ``batch_size`` and
-        ``patience``; the SGDR schedule resumes where it stopped.
+        ``patience``, and a new SGDR schedule (first cycle ``restart_period`` epochs).
     device : str, default="auto"
         Torch device; ``"auto"`` uses CUDA when present.
     random_state : int, RandomState instance or None, default=None
@@ -333,7 +333,15 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             ("divergence", DivergenceGuard(max_abs_loss=_MAX_KL)),
             (
                 "sgdr",
-                LRScheduler(CosineAnnealingWarmRestarts, T_0=1, T_mult=2, step_every="batch"),
+                # last_epoch=-1: each fit starts the schedule anew. skorch would resume it
+                # at the number of epochs run, counted as batches: a point of no cycle.
+                LRScheduler(
+                    CosineAnnealingWarmRestarts,
+                    T_0=1,
+                    T_mult=2,
+                    last_epoch=-1,
+                    step_every="batch",
+                ),
             ),
             (
                 "checkpoint",
