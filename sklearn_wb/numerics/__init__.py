@@ -21,6 +21,7 @@ from .grid_known_answers import (
     make_identical_problems,
     make_location_scale_problems,
     make_one_hot_problems,
+    make_product_problems,
 )
 from .grid_reference import (
     GeomLossGridBarycenter,
@@ -45,6 +46,7 @@ __all__ = [
     "make_identical_problems",
     "make_location_scale_problems",
     "make_one_hot_problems",
+    "make_product_problems",
     "random_filled_shapes",
     "random_shape_contours",
     "sinkhorn_barycenter_2d",

@@ -13,6 +13,10 @@ unit mass, weights drawn from the flat Dirichlet law on the simplex.
   star; the optimal maps between them are gradients of convex quadratics, so the
   barycenter is the same star at :math:`\sum_i \lambda_i c_i` with scale
   :math:`\sum_i \lambda_i s_i`.
+- :func:`make_product_problems`: near-uniform densities that are products
+  :math:`p_i(r)\,q_i(c)` of 1-D densities. The optimal maps between products act on each
+  axis alone, so the barycenter is the product of the 1-D barycenters, whose quantile
+  function is :math:`\sum_i \lambda_i Q_i` (each density constant on its cells).
 - :func:`make_identical_problems` (the answer is the common input) and
   :func:`make_one_hot_problems` (one weight is 1: the answer is that input).
 
@@ -34,6 +38,8 @@ _STD_RANGE = (0.04, 0.09)  # Gaussian standard deviations, as fractions of the s
 _MEAN_RANGE = (0.35, 0.65)  # Gaussian means, as fractions of each side
 _RADIUS_RANGE = (0.12, 0.22)  # star outer radii, as fractions of the shorter side
 _SUPERSAMPLING = 8
+_PRODUCT_AMPLITUDE = 0.3  # 1-D densities 1 + a f, |f| <= 1, a up to this (as near_uniform)
+_PRODUCT_FREQUENCIES = 3  # cosines per 1-D profile
 
 _PROBLEM_PARAMS = {
     "n_problems": [Interval(Integral, 1, None, closed="left")],
@@ -183,6 +189,75 @@ def make_location_scale_problems(n_problems, k=2, shape=64, *, random_state=None
         measures.append([_star_image(vertices, c, s, shape) for c, s in zip(centres, scales)])
         barycenters.append(_star_image(vertices, w @ centres, w @ scales, shape))
     return np.asarray(measures), weights, np.asarray(barycenters)
+
+
+@validate_params(_PROBLEM_PARAMS, prefer_skip_nested_validation=True)
+def make_product_problems(n_problems, k=2, shape=64, *, random_state=None):
+    r"""Near-uniform product densities on a grid and their exact W2 barycenters.
+
+    Each input is :math:`p_i(r)\,q_i(c)` with 1-D densities :math:`1 + a f` constant on
+    the cells, :math:`f` a sum of three random cosines scaled to :math:`\max |f| = 1`
+    and :math:`a` uniform in [0, 0.3], the range of the ``near_uniform`` grid family.
+    Optimal maps between product measures act on each axis alone, so the barycenter is
+    the product of the 1-D barycenters, whose quantile function is the weighted mean of
+    the inputs' (piecewise linear: each density is constant on its cells).
+
+    Parameters
+    ----------
+    n_problems, k, shape, random_state
+        As in :func:`make_gaussian_blob_problems`.
+
+    Returns
+    -------
+    measures : ndarray of shape (n_problems, k, H, W)
+    weights : ndarray of shape (n_problems, k)
+    barycenters : ndarray of shape (n_problems, H, W)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_wb.numerics import make_product_problems
+    >>> measures, weights, exact = make_product_problems(1, k=3, shape=16, random_state=0)
+    >>> rows = np.arange(16)
+    >>> means = [float((image.sum(axis=1) * rows).sum()) for image in (*measures[0], exact[0])]
+    >>> # W2 barycenters average the means (here to within the cells' binning)
+    >>> bool(abs(means[-1] - weights[0] @ means[:-1]) < 0.01)
+    True
+    """
+    shape = _check_shape(shape)
+    rng = check_random_state(random_state)
+    weights = _dirichlet(rng, n_problems, k)
+    measures, barycenters = [], []
+    for w in weights:
+        rows, cols = ([_near_uniform_profile(rng, n) for _ in range(k)] for n in shape)
+        measures.append([np.outer(p, q) for p, q in zip(rows, cols)])
+        barycenters.append(np.outer(_barycenter_1d(rows, w), _barycenter_1d(cols, w)))
+    return np.asarray(measures), weights, np.asarray(barycenters)
+
+
+def _near_uniform_profile(rng, n):
+    """A unit-mass 1-D density 1 + a f on n cells (see :func:`make_product_problems`)."""
+    x = (np.arange(n) + 0.5) / n
+    frequencies = rng.randint(1, 5, size=_PRODUCT_FREQUENCIES)
+    phases = rng.uniform(0, 2 * np.pi, size=_PRODUCT_FREQUENCIES)
+    field = np.cos(2 * np.pi * frequencies * x[:, None] + phases).sum(axis=1)
+    density = 1 + rng.uniform(0, _PRODUCT_AMPLITUDE) * field / np.abs(field).max()
+    return density / density.sum()
+
+
+def _barycenter_1d(densities, weights):
+    """Cell masses of the W2 barycenter of positive 1-D densities constant on n cells.
+
+    The CDFs are piecewise linear between the cell edges, so the quantile functions are
+    piecewise linear between the CDFs' values at the edges; on the union of those
+    breakpoints the weighted mean of the quantiles is exact, and inverting it at the
+    edges gives the barycenter's CDF there.
+    """
+    edges = np.linspace(0, 1, len(densities[0]) + 1)
+    cdfs = [np.concatenate([[0.0], np.cumsum(d)]) for d in densities]
+    levels = np.unique(np.clip(np.concatenate(cdfs), 0, 1))
+    quantile = sum(wi * np.interp(levels, cdf, edges) for wi, cdf in zip(weights, cdfs))
+    return np.diff(np.interp(edges, quantile, levels))
 
 
 @validate_params(_PROBLEM_PARAMS, prefer_skip_nested_validation=True)
