@@ -164,15 +164,21 @@ class NWBNet(NeuralNet):
             optimizer.step()
             schedule.step()
 
-    def generator_divergence(self, divergence, samples):
+    def generator_divergence(self, divergence, samples, max_measures=None):
         """sum_i a_i S(h#rho, mu_i) between as many fresh generator samples as
         ``samples`` (n_measures, M, d) has rows per measure and those samples; S is
-        ``divergence``, a GeomLoss ``SamplesLoss`` (see :mod:`.sinkhorn_steps`)."""
-        samples = samples.contiguous()  # GeomLoss views its inputs
+        ``divergence``, a GeomLoss ``SamplesLoss`` (see :mod:`.sinkhorn_steps`).
+
+        With more than ``max_measures`` measures, an unbiased estimate from
+        ``max_measures`` of them drawn with probabilities a (with replacement), so a
+        step's cost does not grow with the number of measures.
+        """
         latent = self._fresh_latent(samples.shape[1])
         generated = self.module_.h(*latent)
-        per_measure = divergence(generated.expand_as(samples).contiguous(), samples)
-        return (self._latent_weights(latent) * per_measure).sum()
+        measures, weights = _measure_draw(self._latent_weights(latent), max_measures)
+        chosen = samples[measures].contiguous()  # GeomLoss views its inputs
+        per_measure = divergence(generated.expand_as(chosen).contiguous(), chosen)
+        return (weights * per_measure).sum()
 
     def _fresh_latent(self, n_rows):
         """Noise and component picks as the sampler draws them, from torch's global RNG."""
@@ -187,6 +193,17 @@ class NWBNet(NeuralNet):
     def _averaged_map(self, potentials, x, latent):
         """sum_i a_i grad f_i(x) for barycenter samples x drawn from ``latent``."""
         return averaged_gradient(potentials, self._latent_weights(latent), x)
+
+
+def _measure_draw(weights, max_measures):
+    """Indices of the measures a Sinkhorn step compares with and their weights: all of
+    them with ``weights``, or, beyond ``max_measures``, that many draws from ``weights``
+    with each drawn measure weighted by its share of the draws (an unbiased estimate)."""
+    if max_measures is None or len(weights) <= max_measures:
+        return slice(None), weights
+    draws = torch.multinomial(weights, max_measures, replacement=True)
+    measures, counts = draws.unique(return_counts=True)
+    return measures, counts.to(weights.dtype) / max_measures
 
 
 def averaged_gradient(f, weights, x):

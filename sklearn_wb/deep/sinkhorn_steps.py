@@ -44,12 +44,17 @@ class SinkhornGeneratorSteps(Callback):
         Adam's initial learning rate.
     blur : float
         GeomLoss's blur (the entropic scale sqrt(eps)), in standardised units.
+    max_measures : int or None, default=None
+        Measures per step: with more, each step compares the generator with this many
+        drawn by weight (an unbiased estimate), so its cost stops growing with their
+        number. None compares with all.
     """
 
-    def __init__(self, batch_size, lr, blur):
+    def __init__(self, batch_size, lr, blur, max_measures=None):
         self.batch_size = batch_size
         self.lr = lr
         self.blur = blur
+        self.max_measures = max_measures
 
     def on_train_begin(self, net, **kwargs):
         steps = len(self._chunks(net.batch_size))
@@ -66,7 +71,9 @@ class SinkhornGeneratorSteps(Callback):
         samples = batch[0]
         parameters = list(net.module_.h.parameters())
         for start, stop in self._chunks(samples.shape[1]):
-            loss = net.generator_divergence(self.divergence_, samples[:, start:stop])
+            loss = net.generator_divergence(
+                self.divergence_, samples[:, start:stop], self.max_measures
+            )
             self.optimizer_.zero_grad(set_to_none=True)
             loss.backward(inputs=parameters)
             self.optimizer_.step()
