@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_wb import GridBarycenterPredictor, load
 from sklearn_wb.deep.kl_loss import GridKLLoss
 from sklearn_wb.deep.unet import MultiInputUNet
+from sklearn_wb.numerics.grid_resample import sum_pool, upsample
 
 TINY = {"width": 2, "depth": 3, "batch_size": 8, "random_state": 0}
 seeds = st.integers(0, 2**16)
@@ -51,6 +52,27 @@ def test_predictions_are_probability_grids(fitted, seed, k, size):
     assert barycenters.shape == (3, size, size)
     assert (barycenters >= 0).all()
     np.testing.assert_allclose(barycenters.sum(axis=(1, 2)), 1.0, atol=1e-10)
+
+
+def test_larger_grids_are_predicted_at_the_training_resolution(fitted, tmp_path):
+    measures, weights = blobs(1, n_samples=2, k=3, size=32)
+    assert fitted.grid_shape_ == (16, 16)
+    coarse = fitted.predict(sum_pool(measures, (2, 2)), weights)
+    np.testing.assert_allclose(fitted.predict(measures, weights), upsample(coarse, (2, 2)))
+    fitted.save(tmp_path / "model.safetensors")
+    loaded = load(tmp_path / "model.safetensors")
+    assert tuple(loaded.grid_shape_) == (16, 16)
+    np.testing.assert_allclose(loaded.predict(measures, weights), fitted.predict(measures, weights))
+    # A taller grid is pooled along its rows only; smaller grids run as they are.
+    tall, _ = blobs(1, n_samples=2, k=3, size=32)
+    tall = tall[:, :, :, :16]
+    np.testing.assert_allclose(
+        fitted.predict(tall, weights),
+        upsample(fitted.predict(sum_pool(tall, (2, 1)), weights), (2, 1)),
+    )
+    small, _ = blobs(1, n_samples=2, k=3, size=8)
+    small /= small.sum(axis=(2, 3), keepdims=True)  # as predict rescales them
+    np.testing.assert_allclose(fitted.predict(small, weights), fitted._run_network(small, weights))
 
 
 @settings(max_examples=5, deadline=None)
