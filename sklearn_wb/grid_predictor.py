@@ -329,7 +329,9 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Parameters
         ----------
         size : int, default=64
-            Grid side the model was trained at (it predicts at any power-of-2 side).
+            Grid side the model was trained at; 64 is the only one shipped. It predicts
+            at any power-of-2 side, running its network at 64 x 64 (see the class
+            docstring).
         device : str, default="auto"
 
         Returns
@@ -339,7 +341,15 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         """
         file = resources.files("sklearn_wb") / "pretrained" / f"grid_unet_{size}.safetensors"
         if not file.is_file():
-            raise ValueError(f"No pretrained grid model for size={size}.")
+            shipped = sorted(
+                int(f.name.removeprefix("grid_unet_").removesuffix(".safetensors"))
+                for f in file.parent.iterdir()
+                if f.name.startswith("grid_unet_") and f.name.endswith(".safetensors")
+            )
+            raise ValueError(
+                f"No pretrained grid model for size={size}; shipped sizes: {shipped}. "
+                "Any of them predicts at any power-of-2 side."
+            )
         with resources.as_file(file) as path:
             model = load(path, device=device)
         if not isinstance(model, cls):

@@ -184,7 +184,7 @@ def test_shipped_model_loads_and_predicts_offline():
     # Better than a uniform guess on a simple problem: mass stays near the inputs.
     kl_uniform = -model.score(measures, np.full((2, 64, 64), 1.0), weights)
     assert -model.score(measures, mixtures(measures, weights), weights) < kl_uniform
-    with pytest.raises(ValueError, match="pretrained"):
+    with pytest.raises(ValueError, match=r"size=3; shipped sizes: \[64\]"):
         GridBarycenterPredictor.pretrained(size=3)
 
 
