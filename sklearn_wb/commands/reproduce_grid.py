@@ -168,9 +168,11 @@ def training_size_note(size):
     """A warning when a grid is not the size the shipped model was trained at."""
     if size == _MODEL_SIZE:
         return None
+    resampled = "summed over blocks" if size > _MODEL_SIZE else "upsampled"
     return (
-        f"Note: the shipped model was trained at {_MODEL_SIZE}^2: the {size}^2 rows score it "
-        f"away from its training size, not its accuracy at {_MODEL_SIZE}^2."
+        f"Note: the shipped model was trained at {_MODEL_SIZE}^2: on {size}^2 grids its "
+        f"network runs on the inputs {resampled} to {_MODEL_SIZE}^2, and its answer is "
+        f"resampled to {size}^2."
     )
 
 
