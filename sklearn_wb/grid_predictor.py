@@ -267,9 +267,10 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         self._validate_params()  # batch_size may have been set since fit
         measures, weights = self._check_measures(X, weights)
-        barycenters = self._predict_network(measures, weights)
         single = _single_measure(measures, weights)
-        barycenters[single] = measures[single, weights[single].argmax(axis=1)]
+        barycenters = measures[np.arange(len(measures)), weights.argmax(axis=1)].copy()
+        if not single.all():  # the network runs only where the answer is not an input
+            barycenters[~single] = self._predict_network(measures[~single], weights[~single])
         return barycenters
 
     def _predict_network(self, measures, weights):

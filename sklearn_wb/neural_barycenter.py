@@ -73,8 +73,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         How the generator moves. "sinkhorn": after every outer iteration, Adam steps on
         the weighted debiased Sinkhorn divergences (GeomLoss, blur 0.05 in standardised
         units) between 128 of its samples and 128 of each measure's (of 8 measures drawn
-        by weight, when there are more), one step per 128 rows of the minibatch. "fixed_point": every 100 iterations, 200 regression steps
-        onto the image of its samples under the potentials' averaged maps. "auto" takes
+        by weight, when there are more), one step per 128 rows of the minibatch.
+        "fixed_point": every 100 iterations, 200 regression steps onto the image of its
+        samples under the potentials' averaged maps. "auto" takes
         "sinkhorn" in 1-D and 2-D and "fixed_point" above. The Sinkhorn steps do not depend
         on the potentials' bias and learn multimodal barycenters better (the two-mixture
         benchmark, ``reproduce mixtures``); minibatch OT needs more samples as the
