@@ -25,8 +25,10 @@ def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
         "second exact answer (floor)",
         "FreeWeightBarycenter, one fit",
         "NeuralBarycenter, a fit per t",
+        "POT free-support, a solve per t",
         "plain mixture",
         "FreeWeightBarycenter / floor",
+        "POT free-support / floor",
     ]:
         assert row in text
     assert all(f"t = {t}" in text for t in reproduce_free_weights.SWEEP_TS)
