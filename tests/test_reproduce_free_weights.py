@@ -6,7 +6,12 @@ import pytest
 
 from sklearn_wb.__main__ import main, parse_args
 from sklearn_wb.commands import reproduce_free_weights
-from sklearn_wb.commands._exact_ot import mccann_interpolant, mixture_samples, w2_squared
+from sklearn_wb.commands._exact_ot import (
+    exact_answer_draws,
+    mccann_interpolant,
+    mixture_samples,
+    w2_squared,
+)
 
 TINY = [
     "--samples-per-measure", "90",
@@ -22,7 +27,7 @@ def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
     text = page.read_text()
     assert "Two line-supported measures (Fig. 12): W2^2 at weights (1 - t, t)" in text
     for row in [
-        "second exact answer (floor)",
+        "second draw of the exact answer (floor)",
         "FreeWeightBarycenter, one fit",
         "NeuralBarycenter, a fit per t",
         "POT free-support, a solve per t",
@@ -86,3 +91,18 @@ def test_mixture_samples_come_from_the_inputs_in_proportion():
     samples = mixture_samples(measures, np.array([0.8, 0.2]), rng)
     assert samples.shape == (1000, 2) and set(np.unique(samples)) == {0.0, 1.0}
     assert abs(samples[:, 0].mean() - 0.2) < 0.05
+
+
+def test_exact_answer_draws_are_disjoint_subsamples_of_the_interpolant():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 5
+    draws = exact_answer_draws(a, b, 15, np.random.default_rng(1))
+    start, start_floor = draws(0.0)
+    rows = {tuple(p) for p in a}
+    assert len(start) == len(start_floor) == 15
+    assert {tuple(p) for p in start} | {tuple(p) for p in start_floor} <= rows
+    assert not {tuple(p) for p in start} & {tuple(p) for p in start_floor}
+    end, _ = draws(1.0)
+    assert {tuple(p) for p in end} <= {tuple(p) for p in b}
+    with pytest.raises(ValueError, match="at least 82 samples"):
+        exact_answer_draws(a, b, 41, rng)

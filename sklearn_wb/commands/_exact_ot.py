@@ -16,6 +16,11 @@ EMD_ITERATIONS = 10_000_000
 # Fixed-point iterations of POT's free-support barycenter (it stops earlier once its atoms
 # no longer move).
 FREE_SUPPORT_ITERATIONS = 30
+# Samples per measure of the exact two-measure answer that the benchmarks draw their
+# reference and floor from. The interpolant of a plan between few samples is clumpy: two
+# such answers from 3000 samples each were further apart than POT's free-support
+# barycenter was from either (two mixtures, seed 1, t = 0.25: 0.27 against 0.10).
+REFERENCE_SAMPLES = 8000
 
 
 def mccann_path(a, b):
@@ -24,6 +29,24 @@ def mccann_path(a, b):
     plan = ot.emd(ot.unif(len(a)), ot.unif(len(b)), ot.dist(a, b), numItermax=EMD_ITERATIONS)
     matched = b[plan.argmax(axis=1)]
     return lambda t: (1 - t) * a + t * matched
+
+
+def exact_answer_draws(a, b, n, rng):
+    """t -> (reference, second draw): two disjoint n-point subsamples of McCann's
+    interpolant at time t of the exact plan between equal-size samples a and b (at least
+    2n each). W2^2 from the second draw to the reference is the sample floor: what exact
+    samples of the barycenter, as many as an estimate has, score."""
+    if len(a) < 2 * n:
+        raise ValueError(f"exact_answer_draws needs at least {2 * n} samples, got {len(a)}.")
+    path = mccann_path(a, b)
+    order = rng.permutation(len(a))
+    reference, second = order[:n], order[n : 2 * n]
+
+    def draws(t):
+        points = path(t)
+        return points[reference], points[second]
+
+    return draws
 
 
 def mccann_interpolant(a, b, t):

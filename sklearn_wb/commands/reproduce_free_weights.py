@@ -9,8 +9,8 @@ KDE-KL beside the paper's figures at its three weight vectors, then BW2-UVP on a
 "lines" (Fig. 12): two Gaussian mixtures, and two uniform measures on crossing
 segments; at weights (1 - t, t) for t = 0.2, 0.4, 0.6 and 0.8, W2^2 (POT's exact
 solver) from each estimate to the exact barycenter, McCann's interpolant of POT's exact
-plan between samples, beside the floor (a second exact answer from fresh samples) and
-the plain mixture. --parts runs a subset.
+plan between samples, beside the floor (a second draw of that exact answer), POT's
+free-support barycenter and the plain mixture. --parts runs a subset.
 """
 
 # The docstring's first line names no command: the CLI's summary pattern reads command
@@ -33,8 +33,9 @@ from ..numerics import (
 )
 from ._exact_ot import (
     FREE_SUPPORT_ITERATIONS,
+    REFERENCE_SAMPLES,
+    exact_answer_draws,
     free_support_barycenter,
-    mccann_path,
     mixture_samples,
     w2_squared,
 )
@@ -68,7 +69,7 @@ SWEEPS = {
     "mixtures": ("Two Gaussian mixtures (Fig. 11)", make_gaussian_mixtures),
     "lines": ("Two line-supported measures (Fig. 12)", make_random_lines),
 }
-_FLOOR = "second exact answer (floor)"
+_FLOOR = "second draw of the exact answer (floor)"
 _FREE = "FreeWeightBarycenter, one fit"
 _NEURAL = "NeuralBarycenter, a fit per t"
 _POT = "POT free-support, a solve per t"
@@ -170,8 +171,9 @@ def run(args):
     sweeps = [part for part in SWEEPS if part in args.parts]
     if sweeps and args.samples_per_measure < 3 * args.sweep_samples:
         raise ValueError(
-            "the sweeps need --samples-per-measure >= 3 x --sweep-samples (the exact answer, "
-            "the floor and the plain mixture each use their own samples)"
+            "the sweeps need --samples-per-measure >= 3 x --sweep-samples (the reference and "
+            "the floor draw from the exact answer of the first samples, POT and the plain "
+            "mixture use the last)"
         )
     sections, targets, notes = [], [], [f"Machine: {machine_description(args.threads)}."]
     if "gaussians" in args.parts:
@@ -270,17 +272,18 @@ def _sweep(args, part):
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
     scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _POT, _MIXTURE)}
     neural_seconds = []
-    # The exact answer from the first n samples of each measure, the floor from the next
-    # n, POT and the plain mixture from the last n.
-    exact_path = mccann_path(first[:n], second[:n])
-    floor_path = mccann_path(first[n : 2 * n], second[n : 2 * n])
+    # The exact answer from the first samples of each measure (the reference and the floor
+    # are two draws of it), POT and the plain mixture from the last n.
+    large = min(REFERENCE_SAMPLES, len(first) - n)
+    rng_draws = np.random.default_rng(args.seed + 3)
+    draws = exact_answer_draws(first[:large], second[:large], n, rng_draws)
     for t in SWEEP_TS:
         weights = np.array([1 - t, t])
         neural, seconds = _timed_fit(NeuralBarycenter(weights, **_schedule(args)), X, y)
         neural_seconds.append(seconds)
-        exact = exact_path(t)
+        exact, floor = draws(t)
         estimates = {
-            _FLOOR: floor_path(t),
+            _FLOOR: floor,
             _FREE: free.sample(n, weights=weights, random_state=args.seed + 2),
             _NEURAL: neural.sample(n, random_state=args.seed + 2),
             _POT: free_support_barycenter([first[-n:], second[-n:]], weights, rng),
@@ -335,7 +338,8 @@ def _sweep(args, part):
         "FreeWeightBarycenter fit with default parameters for all t; a NeuralBarycenter fit "
         f"with default parameters at each t; {_schedule_note(args)}. The exact barycenter at "
         "weights (1 - t, t) is McCann's interpolant of POT's exact plan between the first "
-        f"{n} samples of each measure; the floor is the same answer from the next {n}; POT's "
+        f"{large} samples of each measure; the reference is a subsample of {n} of it, the "
+        "floor a second, disjoint one (what a perfect sampler scores); POT's "
         f"free-support barycenter ({n} atoms started from the plain mixture, at most "
         f"{FREE_SUPPORT_ITERATIONS} iterations) and the plain mixture use the last {n}; each "
         f"estimate has {n} samples. All W2^2 by POT's exact solver."
