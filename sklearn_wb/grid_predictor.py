@@ -42,10 +42,11 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     at the training resolution: a larger grid's inputs are summed over blocks of cells
     and the answer upsampled bilinearly, a smaller grid's inputs upsampled and the answer
     summed back. With the shipped 64² model on the held-out problems of ``python -m
-    sklearn_wb reproduce grid`` this was closer to the reference on every family than
-    running the network at the input's size, at 128² (Gaussian blobs L1 0.440 -> 0.145,
-    near-uniform densities 0.183 -> 0.027, contours 1.337 -> 1.327) and at 32² (0.382
-    -> 0.150, 0.175 -> 0.021, 0.720 -> 0.563). Training
+    sklearn_wb reproduce grid`` this was closer to the reference than running the
+    network at the input's size on every family whose answer the network gives (where
+    all weighted inputs are one image, ``predict`` returns it), at 128² (Gaussian blobs
+    L1 0.440 -> 0.145, near-uniform densities 0.183 -> 0.027, contours 1.337 -> 1.327)
+    and at 32² (0.382 -> 0.150, 0.175 -> 0.021, 0.720 -> 0.563). Training
     minimises :math:`\mathrm{KL}(b \,\|\, \hat b)` against reference barycenters ``b``
     with a cosine learning rate with warm restarts (SGDR), keeps the epoch with the best
     validation loss (checkpoint) and stops early when it stops improving.
