@@ -51,6 +51,7 @@ def parse_args(argv=None):
     parser.add_argument("--max-epochs", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--loss", choices=["kl+l1", "kl"], default="kl+l1")
     parser.add_argument("--restart-period", type=int, default=1)
     parser.add_argument("--validation-fraction", type=float, default=0.05)
     parser.add_argument("--cache-dir", help="default: .cache/grid_families or .cache/grid")
@@ -81,6 +82,7 @@ def main(argv=None):
         "max_epochs": args.max_epochs,
         "batch_size": args.batch_size,
         "lr": args.lr,
+        "loss": args.loss,
         "restart_period": args.restart_period,
         "validation_fraction": args.validation_fraction,
         "random_state": args.random_state,
@@ -142,8 +144,8 @@ def _write(model, params, args, data_seconds, train_seconds, earlier=None):
             else None,
             "data_seconds": round(data_seconds, 1),
             "train_seconds": round(train_seconds, 1),
-            # The earlier run's parameters; its epochs lead the history above.
-            "continued_from": earlier and earlier["params"],
+            # The earlier runs' parameters, oldest first; their epochs lead the history.
+            "continued_from": earlier and _runs(earlier),
             "device": str(model.net_.device),
             "torch_threads": torch.get_num_threads(),
             "machine": platform.processor() or platform.machine(),
@@ -154,6 +156,14 @@ def _write(model, params, args, data_seconds, train_seconds, earlier=None):
     }
     name.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
     print(f"wrote {name}.safetensors/.json: {json.dumps(info['training'])}")
+
+
+def _runs(card):
+    """Parameters of every run behind a model card, oldest first; runs from before the
+    ``loss`` parameter trained on the KL alone."""
+    earlier = card["training"].get("continued_from") or []
+    runs = earlier if isinstance(earlier, list) else [earlier]
+    return [{"loss": "kl", **run} for run in [*runs, card["params"]]]
 
 
 if __name__ == "__main__":

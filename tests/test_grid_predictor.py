@@ -13,7 +13,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_wb import GridBarycenterPredictor, load
-from sklearn_wb.deep.kl_loss import GridKLLoss
+from sklearn_wb.deep.grid_loss import GridKLL1Loss, GridKLLoss
 from sklearn_wb.deep.unet import MultiInputUNet
 from sklearn_wb.numerics.grid_resample import sum_pool, upsample
 
@@ -237,6 +237,30 @@ def test_kl_loss_is_zero_at_the_target_and_positive_elsewhere(seed):
     loss = GridKLLoss()
     assert abs(loss(target.log(), target).item()) < 1e-6
     assert loss(other, target).item() > 0
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=seeds)
+def test_kl_l1_loss_adds_the_l1_distance_to_the_kl(seed):
+    torch.manual_seed(seed)
+    target = torch.softmax(torch.randn(2, 64), 1).reshape(2, 8, 8)
+    other = torch.log_softmax(torch.randn(2, 64), 1).reshape(2, 8, 8)
+    l1 = (other.exp() - target).abs().sum(dim=(1, 2)).mean()
+    loss = GridKLL1Loss()(other, target)
+    torch.testing.assert_close(loss, GridKLLoss()(other, target) + l1)
+    assert abs(GridKLL1Loss()(target.log(), target).item()) < 1e-6
+
+
+def test_a_warm_start_trains_on_the_current_loss():
+    measures, weights = blobs(3, n_samples=8)
+    targets = mixtures(measures, weights)
+    model = GridBarycenterPredictor(**TINY, max_epochs=1, loss="kl")
+    model.fit(measures, targets, weights=weights)
+    assert type(model.net_.criterion_) is GridKLLoss
+    model.set_params(loss="kl+l1", warm_start=True).fit(measures, targets, weights=weights)
+    assert type(model.net_.criterion_) is GridKLL1Loss
+    with pytest.raises(ValueError, match="loss"):
+        GridBarycenterPredictor(**TINY, loss="l2").fit(measures, targets, weights=weights)
 
 
 def test_unet_weights_mix_the_contractive_paths():

@@ -96,13 +96,15 @@ def test_mixture_samples_come_from_the_inputs_in_proportion():
 def test_exact_answer_draws_are_disjoint_subsamples_of_the_interpolant():
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 5
-    draws = exact_answer_draws(a, b, 15, np.random.default_rng(1))
-    start, start_floor = draws(0.0)
+    draws = exact_answer_draws(a, b, 15, np.random.default_rng(1), n_draws=3)
     rows = {tuple(p) for p in a}
-    assert len(start) == len(start_floor) == 15
-    assert {tuple(p) for p in start} | {tuple(p) for p in start_floor} <= rows
-    assert not {tuple(p) for p in start} & {tuple(p) for p in start_floor}
-    end, _ = draws(1.0)
-    assert {tuple(p) for p in end} <= {tuple(p) for p in b}
+    pairs = draws(0.0)
+    assert len(pairs) == 3
+    for start, start_floor in pairs:
+        assert len(start) == len(start_floor) == 15
+        assert {tuple(p) for p in start} | {tuple(p) for p in start_floor} <= rows
+        assert not {tuple(p) for p in start} & {tuple(p) for p in start_floor}
+    assert {tuple(p) for p in pairs[0][0]} != {tuple(p) for p in pairs[1][0]}
+    assert all({tuple(p) for p in end} <= {tuple(p) for p in b} for end, _ in draws(1.0))
     with pytest.raises(ValueError, match="at least 82 samples"):
         exact_answer_draws(a, b, 41, rng)

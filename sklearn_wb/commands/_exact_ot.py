@@ -32,20 +32,21 @@ def mccann_path(a, b):
     return lambda t: (1 - t) * a + t * matched
 
 
-def exact_answer_draws(a, b, n, rng):
-    """t -> (reference, second draw): two disjoint n-point subsamples of McCann's
-    interpolant at time t of the exact plan between equal-size samples a and b (at least
-    2n each). W2^2 from the second draw to the reference is the sample floor: what exact
-    samples of the barycenter, as many as an estimate has, score."""
+def exact_answer_draws(a, b, n, rng, n_draws=1):
+    """t -> [(reference, second draw), ...]: ``n_draws`` pairs of disjoint n-point
+    subsamples of McCann's interpolant at time t of the exact plan between equal-size
+    samples a and b (at least 2n each); the pairs are drawn once, the same for every t.
+    W2^2 from a second draw to its reference is the sample floor: what exact samples of
+    the barycenter, as many as an estimate has, score. Several pairs average out part of
+    its sampling noise."""
     if len(a) < 2 * n:
         raise ValueError(f"exact_answer_draws needs at least {2 * n} samples, got {len(a)}.")
     path = mccann_path(a, b)
-    order = rng.permutation(len(a))
-    reference, second = order[:n], order[n : 2 * n]
+    orders = [rng.permutation(len(a)) for _ in range(n_draws)]
 
     def draws(t):
         points = path(t)
-        return points[reference], points[second]
+        return [(points[order[:n]], points[order[n : 2 * n]]) for order in orders]
 
     return draws
 

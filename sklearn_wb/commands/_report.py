@@ -37,6 +37,14 @@ _SCHEDULE_DEFAULTS = {
 }
 
 
+def positive_int(text):
+    """argparse type: an integer of at least 1, or a usage error naming the value."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_run_arguments(parser, page, seed=True):
     """``--threads``, ``--seed`` (unless ``seed=False``) and ``--output``, the page
     ``docs/benchmarks/{page}.rst`` by default, that every reproduce command takes."""

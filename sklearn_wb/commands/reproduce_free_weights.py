@@ -281,7 +281,7 @@ def _sweep(args, part):
         weights = np.array([1 - t, t])
         neural, seconds = _timed_fit(NeuralBarycenter(weights, **_schedule(args)), X, y)
         neural_seconds.append(seconds)
-        exact, floor = draws(t)
+        ((exact, floor),) = draws(t)
         estimates = {
             _FLOOR: floor,
             _FREE: free.sample(n, weights=weights, random_state=args.seed + 2),

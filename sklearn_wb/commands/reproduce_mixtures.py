@@ -15,6 +15,7 @@ minimises it), for the same estimates.
 """
 
 import time
+from collections import defaultdict
 
 import numpy as np
 import torch
@@ -30,7 +31,13 @@ from ._exact_ot import (
     mixture_samples,
     w2_squared,
 )
-from ._report import add_run_arguments, format_table, machine_description, write_rst
+from ._report import (
+    add_run_arguments,
+    format_table,
+    machine_description,
+    positive_int,
+    write_rst,
+)
 
 _TWO_MEASURE_WEIGHTS = (0.25, 0.5, 0.75)
 _FLOOR = "second draw of the exact answer (floor)"
@@ -42,6 +49,12 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--eval-samples", type=int, default=3000, help="samples per W2 (exact OT is cubic)"
+    )
+    parser.add_argument(
+        "--draws",
+        type=positive_int,
+        default=5,
+        help="reference draws per weight: each score is a mean over them, with its spread",
     )
     parser.add_argument("--n-components", default="auto", help="NeuralBarycenter n_components")
     add_run_arguments(parser, "mixtures")
@@ -93,31 +106,49 @@ def _two_measure_table(args, params):
     X, y = make_gaussian_mixtures(2, args.samples_per_measure, random_state=args.seed)
     first, second = X[y == 0], X[y == 1]
     rng = np.random.default_rng(args.seed + 1)
-    large = min(REFERENCE_SAMPLES, len(first) - n)  # the last n stay for the estimates
+    large = min(REFERENCE_SAMPLES, len(first) - n)  # the samples after it stay unseen
     draws = exact_answer_draws(
-        first[:large], second[:large], n, np.random.default_rng(args.seed + 3)
+        first[:large], second[:large], n, np.random.default_rng(args.seed + 3), args.draws
     )
     headers = ["estimate", *(f"t = {t}" for t in _TWO_MEASURE_WEIGHTS), "fit s"]
     columns = []
     for t in _TWO_MEASURE_WEIGHTS:
         weights = np.array([1 - t, t])
-        exact, floor = draws(t)
         model, seconds = _fit(X, y, dict(params, weights=weights))
-        estimates = {
-            _FLOOR: floor,
-            "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2),
-            "NeuralBarycenter push_forward, measure 0": model.push_forward(first[-n:], 0),
-            "NeuralBarycenter push_forward, measure 1": model.push_forward(second[-n:], 1),
-            "POT free-support": free_support_barycenter([first[-n:], second[-n:]], weights, rng),
-            "plain mixture": mixture_samples([first[-n:], second[-n:]], weights, rng),
-            "Gaussian-fit barycenter": rng.multivariate_normal(
-                model.gaussian_mean_, model.gaussian_cov_, n
-            ),
-        }
-        columns.append(({k: w2_squared(v, exact) for k, v in estimates.items()}, seconds))
-    rows = [[name, *(f"{scores[name]:.4f}" for scores, _ in columns), ""] for name in columns[0][0]]
+        # POT's atoms are one answer, from the last n samples; the others are redrawn.
+        pot = free_support_barycenter([first[-n:], second[-n:]], weights, rng)
+        scores = defaultdict(list)
+        for draw, (exact, floor) in enumerate(draws(t)):
+            unseen = [rng.choice(len(m) - large, n, replace=False) + large for m in (first, second)]
+            estimates = {
+                _FLOOR: floor,
+                "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2 + draw),
+                "NeuralBarycenter push_forward, measure 0": model.push_forward(first[unseen[0]], 0),
+                "NeuralBarycenter push_forward, measure 1": model.push_forward(
+                    second[unseen[1]], 1
+                ),
+                "POT free-support": pot,
+                "plain mixture": mixture_samples([first[-n:], second[-n:]], weights, rng),
+                "Gaussian-fit barycenter": rng.multivariate_normal(
+                    model.gaussian_mean_, model.gaussian_cov_, n
+                ),
+            }
+            for name, samples in estimates.items():
+                scores[name].append(w2_squared(samples, exact))
+        columns.append((scores, seconds))
+    rows = [
+        [name, *(_mean_and_spread(scores[name]) for scores, _ in columns), ""]
+        for name in columns[0][0]
+    ]
     rows[1][-1] = " / ".join(f"{seconds:.0f}" for _, seconds in columns)
     return headers, rows
+
+
+def _mean_and_spread(values):
+    """Mean over the draws, and their standard deviation when there are several."""
+    if len(values) == 1:
+        return f"{values[0]:.4f}"
+    return f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}"
 
 
 def _three_measure_table(args, params):

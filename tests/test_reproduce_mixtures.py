@@ -1,0 +1,39 @@
+"""``reproduce mixtures``: the two-measure table averages its scores over reference draws."""
+
+import argparse
+import time
+
+import pytest
+
+from sklearn_wb import NeuralBarycenter
+from sklearn_wb.__main__ import main
+from sklearn_wb.commands import reproduce_mixtures
+
+
+def _tiny_fit(X, y, params):
+    start = time.perf_counter()
+    model = NeuralBarycenter(**params, n_epochs=1, iterations_per_epoch=2, batch_size=16)
+    return model.fit(X, y), time.perf_counter() - start
+
+
+def test_two_measure_scores_are_means_over_the_draws(monkeypatch):
+    monkeypatch.setattr(reproduce_mixtures, "_fit", _tiny_fit)
+    args = argparse.Namespace(samples_per_measure=90, eval_samples=20, draws=3, seed=0)
+    headers, rows = reproduce_mixtures._two_measure_table(args, {"random_state": 0})
+    assert headers[1:4] == ["t = 0.25", "t = 0.5", "t = 0.75"]
+    names = [row[0] for row in rows]
+    assert names[:2] == ["second draw of the exact answer (floor)", "NeuralBarycenter sample"]
+    assert "POT free-support" in names and "plain mixture" in names
+    for row in rows:
+        for cell in row[1:4]:
+            mean, spread = map(float, cell.split(" ± "))
+            assert mean > 0 and spread >= 0
+    # POT's atoms are one answer scored against three references: they still differ.
+    pot = rows[names.index("POT free-support")]
+    assert all(float(cell.split(" ± ")[1]) > 0 for cell in pot[1:4])
+
+
+def test_draws_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "mixtures", "--draws", "0"])
+    assert exit_info.value.code == 2 and "must be at least 1, got 0" in capsys.readouterr().err
