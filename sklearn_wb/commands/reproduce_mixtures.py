@@ -6,8 +6,10 @@ from 8000 samples per measure. For t = 0.25, 0.5 and 0.75 the table reports W2^2
 subsample of it (the reference) from NeuralBarycenter's samples, from its
 ``push_forward`` of each measure, from POT's free-support barycenter, the plain mixture
 and the Gaussian fit, beside the floor: a second, disjoint subsample of the exact answer,
-what a perfect sampler scores. With 3000 points that floor is mostly sampling noise (the
-mass of each far-apart cluster fluctuates), so read the estimates side by side.
+what a perfect sampler scores. With 3000 points one such figure is mostly sampling noise
+(the mass of each far-apart cluster fluctuates), so each is a mean over ``--draws``
+reference draws (5 by default) with the draws' standard deviation, and every estimate
+but POT's (one solve) is redrawn for each; still, read the estimates side by side.
 
 Three measures (Fig. 9) have no closed form: the table reports the barycenter cost
 sum_i a_i W2^2(estimate, mu_i), exact between samples (lower is better; the barycenter
@@ -92,8 +94,10 @@ def run(args):
             "McCann's interpolant of POT's exact plan between the first "
             f"{min(REFERENCE_SAMPLES, args.samples_per_measure - args.eval_samples)} samples "
             "of each measure; the reference is a subsample of it, the floor a second, "
-            "disjoint one (what a perfect sampler scores); the other estimates use the last "
-            f"{args.eval_samples} samples. Three measures: the "
+            "disjoint one (what a perfect sampler scores); each figure is the mean over "
+            f"{args.draws} such pairs, ± the draws' standard deviation, with the estimates "
+            "redrawn for each (POT's atoms are one solve), from samples the exact answer "
+            f"did not use ({args.eval_samples} per draw). Three measures: the "
             "paper's 4-, 3- and 3-component mixtures, uniform weights. POT free-support: "
             f"{FREE_SUPPORT_ITERATIONS} iterations, as many atoms as evaluation samples, "
             "started from the plain mixture. All W2^2 by POT's exact solver.",
