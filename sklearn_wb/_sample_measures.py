@@ -13,7 +13,7 @@ from geomloss import SamplesLoss
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
-from skorch.callbacks import LRScheduler, ProgressBar
+from skorch.callbacks import LRScheduler
 
 from . import _defaults
 from ._barycenter_init import gaussian_fits
@@ -21,6 +21,7 @@ from .deep.averaging import WeightAveraging
 from .deep.divergence import DivergenceGuard
 from .deep.fixed_point import FixedPointRounds
 from .deep.sinkhorn_steps import SinkhornGeneratorSteps
+from .deep.warm_start import progress_bar
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
@@ -107,8 +108,7 @@ class SampleMeasuresMixin:
             ("weight_averaging", averaging),
             ("generator_step", self._generator_steps(dim)),
         ]
-        if self.verbose:
-            callbacks.append(("progress", ProgressBar(batches_per_epoch=self.iterations_per_epoch)))
+        callbacks.append(progress_bar(self.verbose, batches_per_epoch=self.iterations_per_epoch))
         return callbacks
 
     def _schedule_length(self):

@@ -23,7 +23,7 @@ from ._free_weight_init import (
 )
 from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
-from .deep.warm_start import update_training_params
+from .deep.warm_start import update_training_params, update_verbosity
 from .numerics.gaussian import _check_weights as check_simplex_weights
 
 
@@ -293,6 +293,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             if continuing:
                 net = self.net_
                 update_training_params(net, **self._training_params(concentration))
+                update_verbosity(net, self.verbose, batches_per_epoch=self.iterations_per_epoch)
             else:
                 net = self._build_net(Z, labels, concentration, device, seed)
             net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))

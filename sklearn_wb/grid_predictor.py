@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 
@@ -21,7 +21,7 @@ from ._execution import rollback_on_failure, with_torch_threads
 from .deep.divergence import DivergenceGuard
 from .deep.grid_loss import GridKLL1Loss, GridKLLoss
 from .deep.unet import MultiInputUNet
-from .deep.warm_start import update_training_params
+from .deep.warm_start import progress_bar, update_training_params, update_verbosity
 from .numerics.grid_reference import check_grid_measures
 from .numerics.grid_resample import sum_pool, upsample
 
@@ -242,7 +242,9 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
             torch.manual_seed(seed)
-            if not (self.warm_start and hasattr(self, "net_")):
+            if self.warm_start and hasattr(self, "net_"):
+                update_verbosity(self.net_, self.verbose)
+            else:
                 self.net_ = self._build_net(checkpoints, seed)
             # Also on a warm start: changed training parameters apply to the continuation.
             update_training_params(
@@ -410,8 +412,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             ),
             ("early_stopping", EarlyStopping(monitor=monitor, patience=self.patience)),
         ]
-        if self.verbose > 0:
-            callbacks.append(("progress", ProgressBar()))
+        callbacks.append(progress_bar(self.verbose))
         optimizer_kwargs = {"momentum": 0.99, "nesterov": True} if self.optimizer == "sgd" else {}
         return NeuralNet(
             MultiInputUNet,

@@ -22,7 +22,7 @@ from ._common import PersistenceMixin, resolve_device
 from ._execution import rollback_on_failure, with_torch_threads
 from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
-from .deep.warm_start import update_training_params
+from .deep.warm_start import update_training_params, update_verbosity
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter
 
@@ -297,6 +297,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             if continuing:
                 net = self.net_
                 update_training_params(net, **self._training_params())
+                update_verbosity(net, self.verbose, batches_per_epoch=self.iterations_per_epoch)
             else:
                 net = self._build_net(Z, labels, weights, device, np.random.default_rng(seed))
             net.module_.weights.copy_(torch.as_tensor(weights, dtype=torch.float32))

@@ -263,6 +263,19 @@ def test_a_warm_start_trains_on_the_current_loss():
         GridBarycenterPredictor(**TINY, loss="l2").fit(measures, targets, weights=weights)
 
 
+def test_a_loaded_model_trains_on_as_verbose_as_asked(fitted, tmp_path, capsys):
+    measures, weights = blobs(4, n_samples=8)
+    fitted.save(tmp_path / "model.safetensors")
+    model = load(tmp_path / "model.safetensors").set_params(warm_start=True, verbose=1)
+    capsys.readouterr()
+    model.fit(measures, mixtures(measures, weights), weights=weights)
+    captured = capsys.readouterr()
+    assert "train_loss" in captured.out and "it/s" in captured.err
+    model.set_params(verbose=0).fit(measures, mixtures(measures, weights), weights=weights)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
 def test_unet_weights_mix_the_contractive_paths():
     torch.manual_seed(0)
     net = MultiInputUNet(width=2, depth=3).eval()

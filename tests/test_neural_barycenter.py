@@ -278,6 +278,18 @@ def test_verbose_controls_output(fitted, capsys):
     assert "train_loss" in capsys.readouterr().out
 
 
+def test_a_warm_start_follows_the_current_verbose(fitted, capsys):
+    _, X, y = fitted
+    model = NeuralBarycenter(**TINY, verbose=1, random_state=0).fit(X, y)
+    capsys.readouterr()
+    model.set_params(warm_start=True, verbose=0).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""  # no epoch table, no progress bar
+    model.set_params(verbose=1).fit(X, y)
+    captured = capsys.readouterr()
+    assert "train_loss" in captured.out and "it/s" in captured.err
+
+
 def test_generator_components_follow_the_modes_of_the_first_guess():
     """Separated modes get a mixture latent; Gaussian measures keep the exact Gaussian start."""
     from sklearn_wb.numerics import make_gaussian_mixtures

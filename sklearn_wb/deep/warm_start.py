@@ -1,5 +1,7 @@
 """Carry changed training parameters over to a skorch net that continues training."""
 
+from skorch.callbacks import ProgressBar
+
 
 def update_training_params(net, **params):
     """Set on ``net`` only the parameters whose value changed, then let its LR schedule
@@ -23,3 +25,20 @@ def update_training_params(net, **params):
         for group in net.optimizer_.param_groups:
             # a schedule that restarts (last_epoch=-1) begins at the group's current lr
             group["lr"] = group["initial_lr"] = params["lr"]
+
+
+def progress_bar(verbose, **bar_params):
+    """The ``("progress", ...)`` callback: a progress bar when ``verbose`` is positive,
+    else None, which skorch skips and a later fit may replace."""
+    return ("progress", ProgressBar(**bar_params) if verbose > 0 else None)
+
+
+def update_verbosity(net, verbose, **bar_params):
+    """Make ``net``'s continued fit as verbose as ``verbose``: its epoch table and progress
+    bar. The bar is replaced only when it must be switched on or off, since that
+    re-initialises every callback; skorch's ``set_params`` cannot name a callback that is
+    None, so it is set as the attribute that skorch's initialisation reads."""
+    net.verbose = verbose
+    if ("progress" in dict(net.callbacks_)) != (verbose > 0):
+        net.callbacks__progress = progress_bar(verbose, **bar_params)[1]
+        net.initialize_callbacks()
