@@ -108,7 +108,8 @@ class SampleMeasuresMixin:
             ("weight_averaging", averaging),
             ("generator_step", self._generator_steps(dim)),
         ]
-        callbacks.append(progress_bar(self.verbose, batches_per_epoch=self.iterations_per_epoch))
+        bar = progress_bar(self.verbose, batches_per_epoch=self.iterations_per_epoch)
+        callbacks.append(("progress", bar))
         return callbacks
 
     def _schedule_length(self):

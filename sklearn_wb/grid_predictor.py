@@ -412,7 +412,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             ),
             ("early_stopping", EarlyStopping(monitor=monitor, patience=self.patience)),
         ]
-        callbacks.append(progress_bar(self.verbose))
+        callbacks.append(("progress", progress_bar(self.verbose)))
         optimizer_kwargs = {"momentum": 0.99, "nesterov": True} if self.optimizer == "sgd" else {}
         return NeuralNet(
             MultiInputUNet,

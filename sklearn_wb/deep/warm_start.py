@@ -28,9 +28,9 @@ def update_training_params(net, **params):
 
 
 def progress_bar(verbose, **bar_params):
-    """The ``("progress", ...)`` callback: a progress bar when ``verbose`` is positive,
-    else None, which skorch skips and a later fit may replace."""
-    return ("progress", ProgressBar(**bar_params) if verbose > 0 else None)
+    """The ``"progress"`` callback: a progress bar when ``verbose`` is positive, else
+    None, which skorch skips and a later fit may replace."""
+    return ProgressBar(**bar_params) if verbose > 0 else None
 
 
 def update_verbosity(net, verbose, **bar_params):
@@ -40,5 +40,5 @@ def update_verbosity(net, verbose, **bar_params):
     None, so it is set as the attribute that skorch's initialisation reads."""
     net.verbose = verbose
     if ("progress" in dict(net.callbacks_)) != (verbose > 0):
-        net.callbacks__progress = progress_bar(verbose, **bar_params)[1]
+        net.callbacks__progress = progress_bar(verbose, **bar_params)
         net.initialize_callbacks()
