@@ -92,6 +92,17 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         0.025 and near-uniform products from 0.031 to 0.030, one epoch of ``"kl+l1"``
         to 0.017 and 0.022, lower on every family; the shipped model had 4 epochs of
         it (0.013 and 0.018; ``scripts/train_grid_default.py``).
+    mixture_tol : float, default=0.2
+        Where every input of nonzero weight lies within this L1 distance of the weighted
+        mixture :math:`\sum_i w_i a_i` (unit-mass grids, so at most 2), :meth:`predict`
+        returns the mixture instead of the network's answer. Inputs that close are in the
+        linear regime of optimal transport: to first order in their differences the
+        barycenter *is* the mixture, while the network's error does not shrink with them (its
+        instance normalisation cannot see their size). On 1000 training examples the shipped
+        model never saw, the 105 below 0.2 (largest 0.114, all near-uniform densities) had
+        the mixture at most 6e-5 further from the reference than the network, mean L1 0.0045
+        against 0.0068; the nearest above were 0.31, where the network wins. 0 keeps the
+        network everywhere but on identical inputs and one-hot weights. Not used in training.
     restart_period : int, default=1
         Epochs of the first cosine cycle (``T_0``); each next cycle is twice as long. The
         learning rate follows the cosine batch by batch.
@@ -154,6 +165,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "loss": [StrOptions(set(_LOSSES))],
+        "mixture_tol": [Interval(Real, 0, None, closed="left")],
         "restart_period": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -174,6 +186,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         lr=2e-3,
         optimizer="adam",
         loss="kl+l1",
+        mixture_tol=0.2,
         restart_period=1,
         validation_fraction=0.1,
         patience=5,
@@ -190,6 +203,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         self.lr = lr
         self.optimizer = optimizer
         self.loss = loss
+        self.mixture_tol = mixture_tol
         self.restart_period = restart_period
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -282,15 +296,19 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             Non-negative grids, each summing to 1. Where every input of nonzero weight is
             the same image (one-hot weights, identical inputs), that image: the exact
             answer, which the network, given one image, only reproduces to an L1 of
-            about 0.1.
+            about 0.1. Where they all lie within ``mixture_tol`` of their weighted mixture,
+            the mixture.
         """
         check_is_fitted(self, "net_")
         self._validate_params()  # batch_size may have been set since fit
         measures, weights = self._check_measures(X, weights)
+        barycenters = np.einsum("nk,nkhw->nhw", weights, measures)  # the weighted mixtures
+        spread = _distance_to_mixture(measures, weights, barycenters)
         single = _single_measure(measures, weights)
-        barycenters = measures[np.arange(len(measures)), weights.argmax(axis=1)].copy()
-        if not single.all():  # the network runs only where the answer is not an input
-            barycenters[~single] = self._predict_network(measures[~single], weights[~single])
+        barycenters[single] = measures[single, weights[single].argmax(axis=1)]
+        network = ~single & (spread > self.mixture_tol)
+        if network.any():
+            barycenters[network] = self._predict_network(measures[network], weights[network])
         return barycenters
 
     def _predict_network(self, measures, weights):
@@ -473,6 +491,12 @@ def _single_measure(measures, weights):
     reference = measures[np.arange(len(measures)), weights.argmax(axis=1)]
     same = (measures == reference[:, None]).all(axis=(2, 3))
     return (same | (weights == 0)).all(axis=1)
+
+
+def _distance_to_mixture(measures, weights, mixtures):
+    """Largest L1 distance from an input of nonzero weight to the weighted mixture."""
+    distances = np.abs(measures - mixtures[:, None]).sum(axis=(2, 3))
+    return np.where(weights > 0, distances, 0).max(axis=1)
 
 
 def _check_targets(y, shape):

@@ -1,5 +1,6 @@
 """GridBarycenterPredictor and its multi-input U-Net, on tiny nets and grids."""
 
+import copy
 import joblib
 import numpy as np
 import pytest
@@ -97,6 +98,28 @@ def test_one_image_of_nonzero_weight_is_its_own_barycenter(fitted, seed, k, scal
     np.testing.assert_array_equal(
         fitted.predict(distinct, uniform), fitted._predict_network(distinct, uniform)
     )
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=seeds, k=st.integers(2, 4))
+def test_inputs_close_to_their_mixture_get_the_mixture(fitted, seed, k):
+    """Inputs within mixture_tol (L1) of their weighted mixture get that mixture, the
+    first-order answer; further apart, the network's; near-uniform ones by default."""
+    rng = np.random.default_rng(seed)
+    measures = 1 + 0.05 * rng.uniform(-1, 1, (1, k, 16, 16))  # L1 spread below 0.1
+    weights = rng.dirichlet(np.ones(k), 1)
+    mixture = mixtures(measures, weights)
+    np.testing.assert_allclose(fitted.predict(measures, weights), mixture, atol=1e-15)
+    unit = measures / measures.sum(axis=(2, 3), keepdims=True)
+    spread = np.abs(unit - mixture[:, None]).sum(axis=(2, 3)).max()
+    model = copy.deepcopy(fitted)
+    for tol, expected in [
+        (spread * 1.01, mixture),
+        (spread * 0.99, fitted._predict_network(unit, weights)),
+        (0.0, fitted._predict_network(unit, weights)),
+    ]:
+        model.set_params(mixture_tol=tol)
+        np.testing.assert_allclose(model.predict(measures, weights), expected, atol=1e-15)
 
 
 @settings(max_examples=5, deadline=None)
