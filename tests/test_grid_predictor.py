@@ -1,6 +1,7 @@
 """GridBarycenterPredictor and its multi-input U-Net, on tiny nets and grids."""
 
 import copy
+
 import joblib
 import numpy as np
 import pytest
