@@ -21,6 +21,7 @@ def test_quick_run_writes_the_chosen_families_methods_and_targets(tmp_path, monk
     for method in ["predictor", "ours reg=0.004", "POT debiased", "weighted mixture"]:
         assert method in text
     assert "(reference solver)" in text and "on location_scale_stars)" in text
+    assert "predictor's network alone" in text  # predict returns the input on identical inputs
     assert "Targets (measured, not asserted)" in text and "32^2" in text
     assert "--families contours location_scale_stars identical_inputs" in text
     assert "table written to" in capsys.readouterr().out
@@ -73,3 +74,6 @@ def test_targets_count_problems_worse_than_the_mixture_and_speed_ratios():
     assert row[5] == "100x: holds"
     assert row[6] == "10.0x, 0.100 vs 0.200: holds"
     assert row[7] == "100.0x, 0.300 vs 0.200: fails"
+    scores[reproduce_grid._NETWORK_NAME] = _scores([0.4, 0.2], 0.001)  # predict bypassed it
+    _, [row] = reproduce_grid._targets_table({(64, "near_uniform"): scores})
+    assert row[3] == "1/2 (network alone 1/2): fails"
