@@ -42,8 +42,9 @@ def add_arguments(parser):
     add_run_arguments(parser, "dimensions")
 
 
-# Fit seconds on one CPU thread (docs/benchmarks/dimensions.rst); sampling adds a little.
-_FIT_SECONDS = {2: 30, 16: 45, 64: 240, 128: 345}
+# Seconds of the two fits (Gaussian and identity start) on one CPU thread
+# (docs/benchmarks/dimensions.rst); sampling adds a little.
+_FIT_SECONDS = {2: 60, 16: 90, 64: 480, 128: 690}
 
 
 def estimated_duration(args):
@@ -62,6 +63,8 @@ def run(args):
         "target %",
         "cov. error",
         "fit s",
+        "init='identity' %",
+        "init='identity' fit s",
     ]
     rows = [_measure(dim, args) for dim in args.dims]
     print(format_table(headers, rows))
@@ -76,7 +79,8 @@ def run(args):
             "Gaussians with rotated covariances (spectrum in [0.5, 2]), uniform weights, "
             f"{args.samples_per_measure} training samples per measure, BW2-UVP from "
             f"{args.eval_samples} samples. 'Gaussian-fit init' is the closed-form barycenter "
-            "of the measures' Gaussian fits that training starts from.",
+            "of the measures' Gaussian fits that training starts from; the init='identity' "
+            "fit starts from identity maps instead, so its figure is what training learns.",
         ],
     )
 
@@ -85,16 +89,10 @@ def _measure(dim, args):
     means, covs = random_gaussians(3, dim, random_state=args.seed + dim)
     mean, cov = gaussian_barycenter(means, covs)
     X, y = sample_gaussians(means, covs, args.samples_per_measure, random_state=args.seed)
-    model = NeuralBarycenter(
-        generator_step=args.generator_step,
-        random_state=args.seed,
-        verbose=1,
-        n_threads=args.threads,
-    )
-    start = time.perf_counter()
-    model.fit(X, y)
-    fit_seconds = time.perf_counter() - start
+    model, fit_seconds = _fit(X, y, args, init="gaussian")
+    identity, identity_seconds = _fit(X, y, args, init="identity")
     samples = model.sample(args.eval_samples, random_state=args.seed + 1)
+    identity_samples = identity.sample(args.eval_samples, random_state=args.seed + 1)
     rng = np.random.default_rng(args.seed + 2)
     exact = rng.multivariate_normal(mean, cov, args.eval_samples)
     init = rng.multivariate_normal(model.gaussian_mean_, model.gaussian_cov_, args.eval_samples)
@@ -106,4 +104,20 @@ def _measure(dim, args):
         TARGETS.get(dim, ""),
         f"{relative_covariance_error(samples, cov):.4f}",
         f"{fit_seconds:.1f}",
+        f"{bw2_uvp(identity_samples, mean, cov):.4f}",
+        f"{identity_seconds:.1f}",
     ]
+
+
+def _fit(X, y, args, init):
+    """A NeuralBarycenter fitted from ``init``, and its fit time in seconds."""
+    model = NeuralBarycenter(
+        generator_step=args.generator_step,
+        init=init,
+        random_state=args.seed,
+        verbose=1,
+        n_threads=args.threads,
+    )
+    start = time.perf_counter()
+    model.fit(X, y)
+    return model, time.perf_counter() - start
