@@ -44,7 +44,7 @@ def add_arguments(parser):
 
 # Seconds of the two fits (Gaussian and identity start) on one CPU thread
 # (docs/benchmarks/dimensions.rst); sampling adds a little.
-_FIT_SECONDS = {2: 60, 16: 90, 64: 480, 128: 690}
+_FIT_SECONDS = {2: 220, 16: 120, 64: 555, 128: 820}
 
 
 def estimated_duration(args):
