@@ -80,8 +80,8 @@ def test_first_layer_kinks_are_spread_over_the_data_scale():
     torch.manual_seed(0)
     potential = BatchedICNNPotential(2, 2, (64, 64))
     layer = potential.input_layers[0]
-    norms = layer.weight.norm(dim=1)  # (n_potentials, width): one kink hyperplane per unit
-    distances = layer.bias.squeeze(1).abs() / norms
+    norms = layer.weight.detach().norm(dim=1)  # (n_potentials, width): one kink per unit
+    distances = layer.bias.detach().squeeze(1).abs() / norms
     assert float(norms.mean()) > 1.5  # uniform(+-1/sqrt(2)) would give about 0.58
     assert 0.3 < float(distances.median()) < 1.5
     assert float((distances > 0.1).float().mean()) > 0.8
