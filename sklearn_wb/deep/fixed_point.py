@@ -23,7 +23,7 @@ mixtures at t = 0.25 the tail average is no better: W2^2 0.484 / 0.385 / 0.298 f
 Damping measured again at d = 64 (``reproduce dimensions``' setting, seed 0, where the
 Gaussian start scores 0.029 % and the undamped rounds 0.126 %): steps 1/2, 1/4 and 1/r gave
 0.066 / 0.047 / 0.060 %, so most of the loss is noise in the maps there. But damping slows
-what is not Gaussian: on an 8-d product of non-Gaussian 1-D laws (exact barycenter: the
+what is not Gaussian: on an 8-d product of non-Gaussian 1-D laws (seed 0; exact barycenter: the
 per-axis quantile average; Gaussian start 10.4 % mean per-axis W2-UVP) the undamped rounds
 reached 1.13 %, steps 1/2 1.23 % and 1/r 1.42 %. Not adopted.
 """
