@@ -43,7 +43,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     in higher dimension, where minibatch OT needs too many samples, it is regressed every
     100 iterations onto the image of its samples under the averaged maps
     :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a fixed point of
-    that map). See ``generator_step``.
+    that map); the later half of those rounds average their targets. See
+    ``generator_step``.
 
     Each potential is a convex quadratic plus an input-convex network, and the generator
     an affine map plus a residual network. With ``init="gaussian"`` they start from the

@@ -340,8 +340,10 @@ def test_continuous_labels_are_rejected(fitted):
         NeuralBarycenter(**TINY).fit(X, y + 0.5)
 
 
-def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
-    # With grad f_i(x) = x + b_i the averaged map shifts every sample by sum_i a_i b_i.
+@pytest.mark.parametrize("step", [1.0, 0.5])
+def test_fixed_point_round_moves_the_generator_by_the_averaged_map(step):
+    # With grad f_i(x) = x + b_i the averaged map shifts every sample by sum_i a_i b_i;
+    # a step below 1 moves that share of the way.
     X, y = sample_gaussians(*random_gaussians(2, 2, random_state=0), 300, random_state=0)
     model = NeuralBarycenter(
         weights=[0.25, 0.75],
@@ -356,9 +358,9 @@ def test_fixed_point_round_moves_the_generator_by_the_averaged_map():
     module.f.set_quadratic_(torch.eye(2).expand(2, 2, 2), shifts)
     latent = model.net_._fresh_latent(model.net_.batch_size)
     before = module.h(*latent).detach()
-    model.net_.fixed_point_round(n_steps=300, lr=2e-2)
+    model.net_.fixed_point_round(n_steps=300, lr=2e-2, step=step)
     moved = (module.h(*latent).detach() - before).mean(0)
-    np.testing.assert_allclose(moved, [0.25, 1.5], atol=0.05)
+    np.testing.assert_allclose(moved, step * np.array([0.25, 1.5]), atol=0.05)
 
 
 @pytest.mark.parametrize(("max_measures", "atol"), [(None, 0.05), (1, 0.15)])

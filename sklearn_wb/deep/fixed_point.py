@@ -26,7 +26,19 @@ Gaussian start scores 0.029 % and the undamped rounds 0.126 %): steps 1/2, 1/4 a
 what is not Gaussian: on an 8-d product of non-Gaussian 1-D laws (seed 0; exact barycenter: the
 per-axis quantile average; Gaussian start 10.4 % mean per-axis W2-UVP) the undamped rounds
 reached 1.13 %, steps 1/2 1.23 % and 1/r 1.42 %. Not adopted.
+
+What is adopted is an average of the rounds' targets after a burn-in: the first
+``full_share`` of the rounds (rounded up) take full steps, which is where the
+non-Gaussian shape is learned; round j after them steps 1 / (j + 1) of the way, so the
+generator becomes the running mean of the later rounds' targets (Polyak averaging of the
+fixed-point iterates), and the maps' noise averages out. Measured side by side (seed 0, one
+thread; the 8-d product here is a second one, 50000 samples per measure, 3 measures):
+d = 64, BW2-UVP 0.1264 % with full steps, 0.0686 % with the average over the last 2 of 5
+rounds, 0.0600 % over the last 5 of 11 (period 50); on the product, 1.407 % / 1.416 % /
+1.456 %. Period 100 is kept.
 """
+
+import math
 
 from skorch.callbacks import Callback
 from torch.optim.swa_utils import AveragedModel
@@ -34,8 +46,9 @@ from torch.optim.swa_utils import AveragedModel
 
 class FixedPointRounds(Callback):
     """Every ``period`` outer iterations, call ``net.fixed_point_round(n_steps, lr,
-    potentials)`` with the potentials ``net.module_.f`` averaged uniformly over the second
-    half of the period.
+    potentials, step)`` with the potentials ``net.module_.f`` averaged uniformly over the
+    second half of the period; ``step`` is 1 for the first ``full_share`` of the rounds
+    (rounded up) and 1/2, 1/3, ... after them.
 
     The last round of a fit comes at least half a period before its end, so the potentials
     follow the generator's last move; a fit shorter than two periods gets rounds every half
@@ -49,18 +62,24 @@ class FixedPointRounds(Callback):
         Regression steps of the generator per round.
     lr : float
         Adam learning rate of those steps (a fresh optimizer each round).
+    full_share : float in (0, 1]
+        Share of the rounds that take full steps before the averaging starts.
     """
 
-    def __init__(self, period, n_steps, lr):
+    def __init__(self, period, n_steps, lr, full_share=1.0):
         self.period = period
         self.n_steps = n_steps
         self.lr = lr
+        self.full_share = full_share
 
     def on_train_begin(self, net, **kwargs):
         self.total_ = net.max_epochs * net.iterator_train__n_batches
         self.period_ = min(self.period, max(self.total_ // 2, 1))
         self.count_ = 0
         self.average_ = None
+        self.rounds_done_ = 0
+        last = self.total_ - self.period_ // 2  # the last iteration a round may come at
+        self.full_rounds_ = math.ceil(self.full_share * (last // self.period_))
 
     def on_batch_end(self, net, training=True, **kwargs):
         if not training:
@@ -73,7 +92,10 @@ class FixedPointRounds(Callback):
             self.average_.update_parameters(net.module_.f)
         if phase == 0:
             if self.total_ - self.count_ >= self.period_ // 2:
-                net.fixed_point_round(self.n_steps, self.lr, self.average_.module)
+                self.rounds_done_ += 1
+                averaged = max(self.rounds_done_ - self.full_rounds_, 0)
+                step = 1.0 / (averaged + 1)
+                net.fixed_point_round(self.n_steps, self.lr, self.average_.module, step)
             self.average_ = None
 
     def on_train_end(self, net, **kwargs):

@@ -139,9 +139,10 @@ class NWBNet(NeuralNet):
         cost = objective(module.f, module.g, samples, barycenter_samples, module.weights)
         return {"loss": cost.detach(), "y_pred": barycenter_samples}
 
-    def fixed_point_round(self, n_steps, lr, potentials=None):
-        """Regress the generator onto the image of its own (frozen) samples under the
-        averaged maps sum_i a_i grad f_i, for ``n_steps`` Adam steps on fresh latents.
+    def fixed_point_round(self, n_steps, lr, potentials=None, step=1.0):
+        """Regress the generator onto the image of its own (frozen) samples x under the
+        averaged maps T = sum_i a_i grad f_i, for ``n_steps`` Adam steps on fresh latents;
+        with ``step`` below 1 the target is x + step (T(x) - x).
         ``potentials`` are the f_i to use (a module like ``module_.f``; default: that one).
 
         The learning rate decays to zero along a cosine, so the round ends on its target
@@ -158,7 +159,8 @@ class NWBNet(NeuralNet):
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, n_steps)
         for _ in range(n_steps):
             latent = self._fresh_latent(self.batch_size)
-            target = self._averaged_map(potentials, frozen(*latent), latent)
+            current = frozen(*latent)
+            target = current + step * (self._averaged_map(potentials, current, latent) - current)
             optimizer.zero_grad(set_to_none=True)
             (0.5 * (module.h(*latent) - target).square().sum(-1).mean()).backward()
             optimizer.step()
