@@ -32,7 +32,7 @@ What is adopted is an average of the rounds' targets after a burn-in: the first
 non-Gaussian shape is learned; round j after them steps 1 / (j + 1) of the way, so the
 generator becomes the running mean of the later rounds' targets (Polyak averaging of the
 fixed-point iterates), and the maps' noise averages out. Measured side by side (seed 0, one
-thread; the 8-d product here is a second one, 50000 samples per measure, 3 measures):
+thread; ``scripts/fixed_point_rounds_side_runs.py``, whose 8-d product is a second one):
 d = 64, BW2-UVP 0.1264 % with full steps, 0.0686 % with the average over the last 2 of 5
 rounds, 0.0600 % over the last 5 of 11 (period 50); on the product, 1.407 % / 1.416 % /
 1.456 %. Period 100 is kept.
@@ -44,7 +44,8 @@ at 2.2x the fit time; lr 1e-3: 0.0605 %. The potentials averaged over the whole 
 0.0520 % (d = 128: 0.1093 % against 0.1386 %), but on the product 1.558 %, the lag of the
 first half period again (see above); over the whole period in the averaged rounds only:
 0.0586 % (product not measured); over the whole period with batches of 1024: 0.0373 %, at
-2.6x the fit time.
+2.6x the fit time. (The whole-period runs patched this callback; the others are
+options of the script.)
 """
 
 import math
