@@ -35,17 +35,18 @@ fixed-point iterates), and the maps' noise averages out. Measured side by side (
 thread; ``scripts/fixed_point_rounds_side_runs.py``, whose 8-d product is a second one):
 d = 64, BW2-UVP 0.1264 % with full steps, 0.0686 % with the average over the last 2 of 5
 rounds, 0.0600 % over the last 5 of 11 (period 50); on the product, 1.407 % / 1.416 % /
-1.456 %. Period 100 is kept.
+1.456 %. Period 100 is kept. Seeds 0 / 1 / 2 of the product (data and fit), full steps
+against the average: 1.407 / 1.689 / 0.877 % against 1.417 / 1.354 / 0.907 %.
 
 What limits d = 64 after that, measured the same way (BW2-UVP; targets of the accuracy
-issue 0.04 % at d = 64, 0.10 % at d = 128): not the regression (600 steps per round:
-0.0685 %) but the potentials' minibatch noise. Batches of 1024 instead of 400: 0.0446 %,
-at 2.2x the fit time; lr 1e-3: 0.0605 %. The potentials averaged over the whole period:
-0.0520 % (d = 128: 0.1093 % against 0.1386 %), but on the product 1.558 %, the lag of the
-first half period again (see above); over the whole period in the averaged rounds only:
-0.0586 % (product not measured); over the whole period with batches of 1024: 0.0373 %, at
-2.6x the fit time. (The whole-period runs patched this callback; the others are
-options of the script.)
+issue 0.04 % at d = 64, 0.10 % at d = 128): not the regression (600 steps per round: 0.0685
+%) but the potentials' minibatch noise. Batches of 1024 instead of 400: 0.0446 %, at 2.2x
+the fit time (product seeds 0 / 1 / 2: 1.280 / 0.930 / 0.836 %, 1.5-1.9x); lr 1e-3: 0.0605
+%. The potentials averaged over the whole period: 0.0520 % (d = 128: 0.1093 % against
+0.1386 %), but on the product 1.558 %, the lag of the first half period again (see above);
+over the whole period in the averaged rounds only: 0.0586 % (product 1.426 %); over the
+whole period with batches of 1024: 0.0373 %, at 2.6x the fit time. (The whole-period runs
+patched this callback; the others are options of the script.)
 """
 
 import math
