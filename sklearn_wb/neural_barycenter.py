@@ -85,9 +85,11 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
     iterations_per_epoch : int, default=100
-    batch_size : int, default=400
+    batch_size : int or "auto", default="auto"
         Samples per measure (and of noise) in each outer iteration (M in the paper, which
-        uses 200; 400 halves the minibatch noise that the min-max game amplifies).
+        uses 200). "auto" takes 400 in 1-D and 2-D and 1024 above, where the fixed-point
+        rounds' accuracy is limited by the potentials' minibatch noise (three Gaussians
+        in d = 64: 0.045 % BW2-UVP against 0.069 % with 400, at about twice the fit time).
     n_inner_g : int, default=6
         g-steps per f-step (K1).
     n_inner_f : int, default=4
@@ -185,7 +187,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "generator_step": [StrOptions({"auto", "sinkhorn", "fixed_point"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_inner_g": [Interval(Integral, 1, None, closed="left")],
         "n_inner_f": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -208,7 +210,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         generator_step="auto",
         n_epochs=6,
         iterations_per_epoch=100,
-        batch_size=400,
+        batch_size="auto",
         n_inner_g=6,
         n_inner_f=4,
         lr=3e-3,
@@ -367,13 +369,18 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         return {
             "max_epochs": self.n_epochs,
             "lr": self.lr,
-            "batch_size": self.batch_size,
+            "batch_size": self._resolve_batch_size(),
             "n_inner_g": self.n_inner_g,
             "n_inner_f": self.n_inner_f,
             "iterator_train__n_batches": self.iterations_per_epoch,
             "criterion__convexity_penalty": self.convexity_penalty,
             "callbacks__lr_schedule__T_max": self._schedule_length(),
         }
+
+    def _resolve_batch_size(self):
+        if self.batch_size == "auto":
+            return _defaults.batch_size(self.n_features_in_)
+        return self.batch_size
 
     # ------------------------------------------------------------------ after fit
 

@@ -416,6 +416,13 @@ def test_generator_step_picks_the_generator_callback(step, dim, expected):
     assert type(NeuralBarycenter(generator_step=step)._generator_steps(dim)) is expected
 
 
+@pytest.mark.parametrize(("dim", "expected"), [(2, 400), (3, 1024)])
+def test_auto_batch_size_grows_above_two_dimensions(dim, expected):
+    params = {**TINY, "batch_size": "auto", "n_epochs": 1, "iterations_per_epoch": 1}
+    X, y = sample_gaussians(*random_gaussians(2, dim, random_state=0), 50, random_state=0)
+    assert NeuralBarycenter(**params, random_state=0).fit(X, y).net_.batch_size == expected
+
+
 def test_a_single_measure_is_its_own_barycenter():
     """N = 1 (the NWB paper's Fig. 10): the generator learns the measure itself."""
     X, _ = sample_gaussians(*random_gaussians(1, 2, random_state=0), 500, random_state=0)
