@@ -391,33 +391,6 @@ def test_sinkhorn_steps_move_the_generator_to_the_barycenter(max_measures, atol)
     assert generated.std(0).max() < 0.15
 
 
-def test_sinkhorn_steps_move_mass_between_components():
-    # One measure, narrow clusters at (-2, 0) and (2, 0) holding 1/4 and 3/4 of its mass;
-    # the generator's two components sit on them with probabilities 1/2 each. Only their
-    # probabilities can fix the masses: a component would have to cross the gap otherwise.
-    X = np.repeat([[-2.0, 0.0], [2.0, 0.0]], [100, 300], axis=0)
-    model = NeuralBarycenter(
-        potential_hidden_sizes=(),
-        generator_hidden_sizes=(),
-        n_components=2,
-        generator_step="sinkhorn",
-        n_epochs=1,
-        iterations_per_epoch=2,
-        random_state=0,
-    ).fit(X + 0.05 * np.random.default_rng(0).standard_normal(X.shape), np.zeros(len(X)))
-    net = model.net_
-    scale = 0.05 * torch.eye(2).repeat(2, 1, 1)
-    net.module_.h.set_components_(torch.tensor([[-2.0, 0.0], [2.0, 0.0]]), scale, [0.5, 0.5])
-    steps = SinkhornGeneratorSteps(batch_size=64, lr=5e-2, blur=0.05)
-    steps.on_train_begin(net)
-    torch.manual_seed(0)
-    for _ in range(150):
-        centres = torch.tensor([[-2.0, 0.0], [2.0, 0.0]])[(torch.rand(64) < 0.75).long()]
-        steps.on_batch_end(net, batch=((centres + 0.05 * torch.randn(64, 2))[None], None))
-    generated = net.module_.h(*net._fresh_latent(4000)).detach()
-    assert abs((generated[:, 0] > 0).float().mean().item() - 0.75) < 0.05
-
-
 def test_measure_draw_is_unbiased_and_bounded():
     weights = torch.tensor([0.1, 0.2, 0.7])
     assert _measure_draw(weights, 3) == (slice(None), weights)

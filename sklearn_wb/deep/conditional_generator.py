@@ -65,10 +65,6 @@ class ConditionalGenerator(nn.Module):
             out = out + self.residual(component_features(context, component, self.n_components))
         return out
 
-    def sample_masses(self, noise, uniform, weights):
-        """1/B for each of the B samples: the components' probabilities are fixed here."""
-        return torch.full_like(uniform, 1 / len(uniform))
-
     @torch.no_grad()
     def set_components_(self, shift_coefficients, scale_coefficients, probabilities):
         """m_c(a) = sum_f phi_f(a) shift_coefficients[c, f], S_c(a) likewise; component c

@@ -8,13 +8,12 @@ from torch.nn import functional as F
 class MixtureResidualGenerator(nn.Module):
     """h(z, c) = m_c + z S_c + MLP(z, c): a mixture of affine maps plus a PReLU network.
 
-    The component c is drawn with probabilities pi_c = softmax(log_probabilities), the
-    noise z is standard Gaussian. One component represents any Gaussian barycenter exactly.
-    Several components let h represent separated modes: a continuous map of one Gaussian
-    cannot, and leaves thin bridges of mass between them. The components start from a
-    closed form or a mixture fit and then move. Their probabilities are parameters too,
-    trained through :meth:`sample_masses` by a loss of weighted samples: otherwise a mode's
-    mass could change only by whole components crossing the empty space between modes.
+    The component c is drawn with fixed probabilities pi_c, the noise z is standard
+    Gaussian. One component represents any Gaussian barycenter exactly. Several components
+    let h represent separated modes: a continuous map of one Gaussian cannot, and leaves
+    thin bridges of mass between them. The components start from a closed form or a
+    mixture fit and then move; their probabilities stay fixed, so a mode's mass changes
+    only by components moving between modes.
 
     Parameters
     ----------
@@ -31,25 +30,17 @@ class MixtureResidualGenerator(nn.Module):
         self.n_components = n_components
         self.shift = nn.Parameter(torch.zeros(n_components, dim))
         self.scale = nn.Parameter(torch.eye(dim).repeat(n_components, 1, 1))
-        self.log_probabilities = nn.Parameter(torch.zeros(n_components))
+        self.register_buffer("cumulative_probabilities", uniform_cumulative(n_components))
         in_features = dim + component_feature_width(n_components)
         self.residual = residual_network(in_features, hidden_sizes, dim)
 
     def forward(self, noise, uniform):
         """Samples for standard Gaussian ``noise`` (B, d) and ``uniform`` (B,) in [0, 1)."""
-        component = self._components(uniform)
+        component = pick_components(self.cumulative_probabilities, uniform)
         out = affine_mixture(noise, component, self.shift, self.scale)
         if self.residual is not None:
             out = out + self.residual(component_features(noise, component, self.n_components))
         return out
-
-    def sample_masses(self, noise, uniform):
-        """The mass of each sample drawn from ``uniform``: 1/B each, but carrying the
-        gradient of the components' probabilities (pi_c / pi_c with the denominator
-        detached, normalised), since the draws themselves are not differentiable."""
-        drawn = self._probabilities()[self._components(uniform)]
-        ratio = drawn / drawn.detach()
-        return ratio / ratio.sum()
 
     @torch.no_grad()
     def set_components_(self, shifts, scales, probabilities):
@@ -57,15 +48,7 @@ class MixtureResidualGenerator(nn.Module):
         and is drawn with probability probabilities[c]."""
         self.shift.copy_(shifts)
         self.scale.copy_(scales)
-        probabilities = torch.as_tensor(probabilities, dtype=torch.float32)
-        self.log_probabilities.copy_(torch.log(probabilities / probabilities.sum()))
-
-    def _probabilities(self):
-        return torch.softmax(self.log_probabilities, 0)
-
-    def _components(self, uniform):
-        cumulative = torch.cumsum(self._probabilities().detach(), 0)
-        return pick_components(cumulative, uniform)
+        set_probabilities_(self.cumulative_probabilities, probabilities)
 
 
 def residual_network(in_features, hidden_sizes, dim):

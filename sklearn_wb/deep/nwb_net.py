@@ -169,9 +169,7 @@ class NWBNet(NeuralNet):
     def generator_divergence(self, divergence, samples, max_measures=None):
         """sum_i a_i S(h#rho, mu_i) between as many fresh generator samples as
         ``samples`` (n_measures, M, d) has rows per measure and those samples; S is
-        ``divergence``, a GeomLoss ``SamplesLoss`` (see :mod:`.sinkhorn_steps`). The
-        generator's samples carry the masses of ``h.sample_masses``, so the loss also
-        trains its components' probabilities.
+        ``divergence``, a GeomLoss ``SamplesLoss`` (see :mod:`.sinkhorn_steps`).
 
         With more than ``max_measures`` measures, an unbiased estimate from
         ``max_measures`` of them drawn with probabilities a (with replacement), so a
@@ -179,16 +177,9 @@ class NWBNet(NeuralNet):
         """
         latent = self._fresh_latent(samples.shape[1])
         generated = self.module_.h(*latent)
-        masses = self.module_.h.sample_masses(*latent)
         measures, weights = _measure_draw(self._latent_weights(latent), max_measures)
         chosen = samples[measures].contiguous()  # GeomLoss views its inputs
-        n_chosen, n_rows = chosen.shape[:2]
-        per_measure = divergence(
-            masses.expand(n_chosen, -1).contiguous(),
-            generated.expand_as(chosen).contiguous(),
-            torch.full((n_chosen, n_rows), 1 / n_rows, device=chosen.device),
-            chosen,
-        )
+        per_measure = divergence(generated.expand_as(chosen).contiguous(), chosen)
         return (weights * per_measure).sum()
 
     def _fresh_latent(self, n_rows):
