@@ -20,7 +20,7 @@ For instance, full steps in every round against the shipped averaging, on the pr
         --rounds '{"full_share": 1.0}'
     OMP_NUM_THREADS=1 python scripts/fixed_point_rounds_side_runs.py product
 
-About 10 min per fit at d = 64, 17 min at d = 128 and 2 min on the product, on one thread
+About 10 min per fit at d = 64, 17 min at d = 128 and 4 min on the product, on one thread
 with the default batch_size="auto" (1024 above 2-D; half that with 400).
 """
 

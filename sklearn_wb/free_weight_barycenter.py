@@ -65,10 +65,11 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         ``weight_distribution="dirichlet"``.
     potential_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths (positive ints) of the PICNNs f_i and g_i; empty for purely
-        quadratic potentials.
+        quadratic potentials. "auto" as in :class:`NeuralBarycenter` (chosen there; the
+        wider networks above 2-D are not measured here).
     generator_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths (positive ints) of the generator's residual network; empty for an
-        affine generator.
+        affine generator. "auto" as in :class:`NeuralBarycenter`.
     n_components : int or "auto", default="auto"
         Affine components of the generator's latent mixture, as for
         :class:`NeuralBarycenter`: a Gaussian mixture fitted to a first guess of the

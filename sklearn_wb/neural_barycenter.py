@@ -58,10 +58,12 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         Uniform when None.
     potential_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths (positive ints) of the input-convex networks f_i and g_i; empty for
-        purely quadratic potentials.
+        purely quadratic potentials. "auto": two layers of 2 d units, at least 16 in 1-D
+        and 2-D and 64 above, at most 128. The networks carry what is not Gaussian: on a
+        non-Gaussian 8-d product, widths 16 / 64 scored 1.28 / 0.73 % per-axis W2-UVP.
     generator_hidden_sizes : tuple of int or "auto", default="auto"
         Hidden widths (positive ints) of the generator's residual network; empty for an
-        affine generator.
+        affine generator. "auto": one layer, sized as the potentials' layers.
     n_components : int or "auto", default="auto"
         Affine components of the generator's latent mixture. Several components let the
         barycenter have separated modes, which one continuous map of Gaussian noise

@@ -423,6 +423,16 @@ def test_auto_batch_size_grows_above_two_dimensions(dim, expected):
     assert NeuralBarycenter(**params, random_state=0).fit(X, y).net_.batch_size == expected
 
 
+@pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])
+def test_auto_widths_grow_above_two_dimensions(dim, width):
+    params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}
+    params.update(potential_hidden_sizes="auto", generator_hidden_sizes="auto")
+    X, y = sample_gaussians(*random_gaussians(2, dim, random_state=0), 200, random_state=0)
+    module = NeuralBarycenter(**params, random_state=0).fit(X, y).net_.module_
+    assert [layer.weight.shape[-1] for layer in module.f.input_layers] == [width, width]
+    assert module.h.residual[0].out_features == width
+
+
 def test_a_single_measure_is_its_own_barycenter():
     """N = 1 (the NWB paper's Fig. 10): the generator learns the measure itself."""
     X, _ = sample_gaussians(*random_gaussians(1, 2, random_state=0), 500, random_state=0)
