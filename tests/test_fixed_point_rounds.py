@@ -37,9 +37,9 @@ def run_rounds(period, total_iterations, full_share=1.0):
     return net.rounds
 
 
-def test_rounds_use_the_potentials_averaged_over_the_last_half_period():
-    # f's weight is the iteration count, so the average over iterations 6 to 10 is 8.
-    rounds = [(10, 8.0, 1.0), (20, 18.0, 1.0), (30, 28.0, 1.0)]
+def test_rounds_use_the_potentials_averaged_over_their_period():
+    # f's weight is the iteration count, so the average over iterations 1 to 10 is 5.5.
+    rounds = [(10, 5.5, 1.0), (20, 15.5, 1.0), (30, 25.5, 1.0)]
     assert run_rounds(period=10, total_iterations=35) == rounds
     # No round less than half a period before the end.
     assert run_rounds(period=10, total_iterations=34) == rounds[:2]
@@ -47,8 +47,8 @@ def test_rounds_use_the_potentials_averaged_over_the_last_half_period():
 
 @pytest.mark.parametrize("total_iterations", [8, 9])
 def test_short_fits_get_rounds_every_half_of_their_length(total_iterations):
-    # Period 4: iterations 3 and 4 are averaged.
-    assert run_rounds(period=100, total_iterations=total_iterations) == [(4, 3.5, 1.0)]
+    # Period 4: iterations 1 to 4 are averaged.
+    assert run_rounds(period=100, total_iterations=total_iterations) == [(4, 2.5, 1.0)]
 
 
 @pytest.mark.parametrize(

@@ -151,7 +151,7 @@ class NWBNet(NeuralNet):
         lags the barycenter's last move: on the two-mixture benchmark it took W2^2 to the
         exact midpoint from 0.239 to 0.370, although on four Gaussians it was less noisy
         (BW2-UVP 0.011 % against 0.029 %); :class:`.FixedPointRounds` passes an average
-        over the last half period instead."""
+        over each period instead."""
         module = self.module_
         potentials = module.f if potentials is None else potentials
         frozen = copy.deepcopy(module.h).requires_grad_(False)
