@@ -157,8 +157,9 @@ def _iteration_speeds(model, X, y, n_iterations=30):
     params = net.get_params()
     hidden = params["module__potential_hidden_sizes"]
     generator_hidden = params["module__generator_hidden_sizes"]
-    samples = torch.randn(n_measures, model.batch_size, dim)
-    latent = (torch.randn(model.batch_size, dim), torch.rand(model.batch_size))
+    batch_size = net.batch_size  # resolved: the estimator's may be "auto"
+    samples = torch.randn(n_measures, batch_size, dim)
+    latent = (torch.randn(batch_size, dim), torch.rand(batch_size))
 
     start = time.perf_counter()
     for _ in range(n_iterations):
