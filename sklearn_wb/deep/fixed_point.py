@@ -59,7 +59,8 @@ full rounds of five) 0.0408 % / 1.337 / 0.965 / 0.827 %; lr 1e-3 0.0424 % / 2.18
 
 With the networks widened above 2-D (``_defaults``: 64 units at d = 8 instead of 16) the
 lag no longer showed on the product: whole period against second half, seeds 0 / 1 / 2,
-0.5796 / 0.3814 / 0.3938 % against 0.5795 / 0.3661 / 0.3929 %, while three Gaussians
+0.5796 / 0.3814 / 0.3938 % against 0.5795 / 0.3661 / 0.3929 % (at 3000 points, 0.816 /
+0.604 / 0.531 % against POT's free-support 0.928 / 0.641 / 0.683 %), while three Gaussians
 (unchanged widths there) gain 0.0446 -> 0.0373 % at d = 64 and 0.0849 -> 0.0714 % at
 d = 128. So the whole period is averaged now. (With the Sinkhorn steps, the default in
 2-D, the rounds are not used; with ``generator_step="fixed_point"`` the two mixtures had
