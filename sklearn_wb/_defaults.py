@@ -22,7 +22,9 @@ def generator_hidden_sizes(dim):
     """Residual widths of the generator on R^dim: 2 dim, at least 64 above 2-D, at most
     128. On the 8-d product (with potentials of width 64) 64 units instead of 16 took the
     mean per-axis W2-UVP from 0.726 to 0.580 % at seed 0 (0.396 to 0.366 % at seed 1) at
-    about the same fit time. Both widths together, seeds 0 / 1 / 2: 1.280 / 0.930 / 0.836
+    about the same fit time. Both widths together (rounds then averaging the potentials
+    over the second half of their period; see deep/fixed_point.py for the whole-period
+    figures that ship), seeds 0 / 1 / 2: 1.280 / 0.930 / 0.836
     -> 0.580 / 0.366 / 0.393 %; at 3000 points 0.827 / 0.583 / 0.523 % against POT's
     free-support barycenter's 0.928 / 0.641 / 0.683 % (``--baselines``, one run each;
     3000 exact samples, the floor: 0.225 / 0.338 / 0.173 %). In 2-D (Sinkhorn steps) 64

@@ -57,8 +57,8 @@ def add_arguments(parser):
 
 
 # Seconds of the two fits (Gaussian and identity start) on one CPU thread
-# (docs/benchmarks/dimensions.rst, three jobs on two cores); sampling adds a little.
-_FIT_SECONDS = {2: 330, 16: 250, 64: 2070, 128: 2910}
+# (docs/benchmarks/dimensions.rst, two jobs on two cores); sampling adds a little.
+_FIT_SECONDS = {2: 190, 16: 435, 64: 1300, 128: 1950}
 
 
 def estimated_duration(args):
