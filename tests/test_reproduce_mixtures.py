@@ -37,3 +37,24 @@ def test_draws_must_be_positive(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["reproduce", "mixtures", "--draws", "0"])
     assert exit_info.value.code == 2 and "must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_three_measure_table_has_a_floor_and_means_over_the_draws(monkeypatch):
+    monkeypatch.setattr(reproduce_mixtures, "_fit", _tiny_fit)
+    args = argparse.Namespace(samples_per_measure=90, eval_samples=20, draws=3, seed=0)
+    headers, rows = reproduce_mixtures._three_measure_table(args, {"random_state": 0})
+    names = [row[0] for row in rows]
+    assert names[:3] == [
+        "draw of a near-exact answer (floor)",
+        "NeuralBarycenter sample",
+        "POT free-support",
+    ]
+    for row in rows:
+        mean, spread = map(float, row[1].split(" ± "))
+        assert mean > 0 and spread >= 0
+    assert float(rows[1][2]) >= 0  # the fit time sits in NeuralBarycenter's row
+
+
+def test_evaluation_samples_must_leave_room_for_the_answers():
+    with pytest.raises(ValueError, match="3 x --eval-samples"):
+        main(["reproduce", "mixtures", "--samples-per-measure", "100", "--eval-samples", "40"])
