@@ -69,7 +69,7 @@ def latent_mixture(samples, n_components, random_state):
     free-weights sweep 1.48-1.57 against 1.55-2.00 times. Measured and not adopted: 256
     components on ``reproduce mixtures``' three measures (cost, mean of three draws of 3000
     samples) 4.60 -> 4.54 at seed 0 but 4.66 -> 4.67 at seed 1, the small modes' mass
-    unchanged (0.75 twelfths for 1; floor 4.37 at seed 0); 512 at seed 0 scored as 256.
+    unchanged (0.75 twelfths for 1; floor 4.32 at seed 0); 512 at seed 0 scored as 256.
 
     Returns
     -------

@@ -18,10 +18,10 @@ EMD_ITERATIONS = 10_000_000
 FREE_SUPPORT_ITERATIONS = 30
 # Samples per measure of the exact two-measure answer (and of the near-exact answer for
 # more measures) that the benchmarks draw their reference and floor from, so that the
-# floor compares two samples of one answer. With
-# 3000 points per sample the floor is still mostly sampling noise on multimodal laws:
-# two samples of one input mixture were 0.22 to 0.45 apart, and on the two mixtures at
-# seed 1 every estimate scored below the floor (see docs/benchmarks/mixtures.rst).
+# floor compares two samples of one answer. With 3000 points per sample the floor is
+# still mostly sampling noise on multimodal laws: two samples of one input mixture were
+# 0.22 to 0.45 apart, and on the two mixtures at seed 1 every estimate scored below the
+# floor (see docs/benchmarks/mixtures.rst).
 REFERENCE_SAMPLES = 8000
 
 

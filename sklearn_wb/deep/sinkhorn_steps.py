@@ -23,12 +23,12 @@ rounds (``reproduce dimensions --dims 16 --generator-step sinkhorn``), so the es
 keep the rounds there (see ``generator_step`` in their docstrings).
 
 On ``reproduce mixtures``' three measures the samples under-mass the four small modes
-(0.73 twelfths for 1; cost 4.60 ± 0.03 over three draws at seed 0 against a floor of
-about 4.37). Neither more samples per step nor a longer fit moved that: 1024 samples
-per step (and per outer iteration) 4.59 ± 0.04, masses 0.73, at 13x the fit time;
-18 epochs instead of 6, 4.66 for one draw. A component's mass is fixed and a gradient
-step moves it only through the low-density gap between modes; where the mass goes is
-the open question, not the steps' minibatch bias.
+(0.73 twelfths for 1; cost 4.60 ± 0.03 over three draws at seed 0, against the floor's
+4.32 on docs/benchmarks/mixtures.rst). Neither more samples per step nor a longer fit
+moved that: 1024 samples per step (and per outer iteration) 4.59 ± 0.04, masses 0.73, at
+13x the fit time; 18 epochs instead of 6, 4.66 for one draw. A component's mass is fixed
+and a gradient step moves it only through the low-density gap between modes; where the
+mass goes is the open question, not the steps' minibatch bias.
 """
 
 import torch
