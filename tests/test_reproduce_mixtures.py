@@ -53,6 +53,12 @@ def test_three_measure_table_has_a_floor_and_means_over_the_draws(monkeypatch):
         mean, spread = map(float, row[1].split(" ± "))
         assert mean > 0 and spread >= 0
     assert float(rows[1][2]) >= 0  # the fit time sits in NeuralBarycenter's row
+    # The floor and the samples are redrawn for each draw; POT's atoms are one answer
+    # scored against the same evaluation samples.
+    spreads = {row[0]: float(row[1].split(" ± ")[1]) for row in rows}
+    assert spreads["draw of a near-exact answer (floor)"] > 0
+    assert spreads["NeuralBarycenter sample"] > 0
+    assert spreads["POT free-support"] == 0
 
 
 def test_evaluation_samples_must_leave_room_for_the_answers():
