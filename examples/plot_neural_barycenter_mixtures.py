@@ -16,9 +16,10 @@ POT as a reference. The model has default settings (in the documentation's fast 
 show a barely trained model); the benchmark page
 (``python -m sklearn_wb reproduce mixtures``) sets it beside POT's free-support
 barycenter at several weights. The generator
-draws from a mixture of affine components fitted to a first guess (``n_components``,
-chosen by BIC): one continuous map of Gaussian noise could not produce separated
-clusters.
+draws from a mixture of affine components (``n_components``, chosen by BIC): one
+continuous map of Gaussian noise could not produce separated clusters. In 2-D the mixture
+is fitted to the free-support barycenter of 2000 atoms, each moved to the average of its
+exact-transport matches in the measures until they settle, so every cluster gets its mass.
 """
 
 # %%

@@ -104,8 +104,9 @@ for name, (X, y) in families.items():
 # Each row is one family. From left to right: the input measures (one colour each,
 # uniform weights); POT's free-support barycenter; samples of NeuralBarycenter; the
 # Gaussian-fit barycenter it starts from. Each panel's title gives its barycenter cost.
-# Close costs need not mean alike shapes: on the lines, NeuralBarycenter's samples gather
-# along a few directions where POT's atoms fill a parallelogram.
+# Close costs need not mean alike shapes: on the lines both fill a parallelogram, but
+# NeuralBarycenter's samples lie in streaks, its mixture components stretched along the
+# lines' directions.
 columns = ["POT free-support", "NeuralBarycenter", "Gaussian-fit barycenter"]
 fig, axes = plt.subplots(2, 4, figsize=(16, 8.4), sharex=True, sharey=True)
 for row, (name, (inputs, estimates, costs)) in zip(axes, results.items()):

@@ -8,6 +8,7 @@ import torch
 from sklearn.covariance import ledoit_wolf
 from sklearn.mixture import GaussianMixture
 
+from .numerics.free_support import exact_plan_fixed_point
 from .numerics.gaussian import gaussian_transport_matrix, sqrtm_psd
 
 # Component counts tried by n_components="auto", in order; the search stops at the first
@@ -54,6 +55,21 @@ def first_guess_samples(X, labels, weights, maps, n_samples, rng):
         rows = rng.choice(np.flatnonzero(labels == k), size=picked.sum())
         samples[picked] = X[rows] if maps is None else X[rows] @ maps[0][k].T + maps[1][k]
     return samples
+
+
+def free_support_guess(Z, labels, weights, start, n_iterations, rng):
+    """The free-support fixed point with exact plans from the atoms ``start``, against as
+    many samples of each measure (all of a smaller one).
+
+    A better first guess than ``start`` where the barycenter is multimodal: an atom jumps
+    to its target across the gaps between modes, so every mode gets its mass. The
+    generator's components keep their probabilities, so it would not (and its Sinkhorn
+    steps moved mass off small modes: deep/sinkhorn_steps.py).
+    """
+    measures = [
+        Z[rng.permutation(np.flatnonzero(labels == k))[: len(start)]] for k in range(len(weights))
+    ]
+    return exact_plan_fixed_point(start, measures, weights, n_iterations)
 
 
 def latent_mixture(samples, n_components, random_state):

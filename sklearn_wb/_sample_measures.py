@@ -47,10 +47,14 @@ class SampleMeasuresMixin:
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
     validated), the hidden-size parameters, ``generator_step``, ``n_epochs``,
-    ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures``.
+    ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures`` and set
+    ``_low_dimension_step``.
     """
 
     _min_measures = 2
+    # What generator_step="auto" takes up to _defaults.SINKHORN_MAX_DIM dimensions; the
+    # fixed-point rounds above.
+    _low_dimension_step = "sinkhorn"
 
     def _validate_measures(self, X, y, continuing):
         """Checked ``(classes, labels, weights, Z)`` of a fit; Z is X standardised."""
@@ -106,8 +110,10 @@ class SampleMeasuresMixin:
                 ),
             ),
             ("weight_averaging", averaging),
-            ("generator_step", self._generator_steps(dim)),
         ]
+        steps = self._generator_steps(dim)
+        if steps is not None:
+            callbacks.append(("generator_step", steps))
         bar = progress_bar(self.verbose, batches_per_epoch=self.iterations_per_epoch)
         callbacks.append(("progress", bar))
         return callbacks
@@ -117,12 +123,16 @@ class SampleMeasuresMixin:
         return self.n_epochs * self.iterations_per_epoch
 
     def _generator_steps(self, dim):
-        """The callback that moves the generator, as ``generator_step`` asks."""
+        """The callback that moves the generator, as ``generator_step`` asks; None when
+        it keeps its start."""
         step = self.generator_step
         if step == "auto":
-            step = "sinkhorn" if dim <= _defaults.SINKHORN_MAX_DIM else "fixed_point"
+            low = dim <= _defaults.SINKHORN_MAX_DIM
+            step = self._low_dimension_step if low else "fixed_point"
         if step == "sinkhorn":
             return SinkhornGeneratorSteps(**_defaults.SINKHORN_STEPS)
+        if step == "none":
+            return None
         return FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)
 
     def _map_rows(self, X, y, gradient):

@@ -38,9 +38,9 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     gradients map the barycenter onto each measure and back. The potentials are trained
     for problem (11) of Fan, Taghvaei and Chen (2021) as in Algorithm 2: every outer
     iteration draws a fresh weight vector from ``weight_distribution`` and makes one step
-    of :class:`NeuralBarycenter`'s potentials at it. The generator moves as
-    :class:`NeuralBarycenter`'s does (``generator_step``), with a fresh weight vector
-    :math:`a` for each of its steps: in 1-D and 2-D it descends
+    of :class:`NeuralBarycenter`'s potentials at it. The generator moves with a fresh
+    weight vector :math:`a` for each of its steps (``generator_step``): in 1-D and 2-D it
+    descends
     :math:`\sum_i a_i S_\varepsilon(h(\cdot, a)_\#\rho, \mu_i)` between minibatches,
     above it is regressed every 100 iterations onto the image of its samples under
     :math:`\sum_i a_i \nabla_x f_i(\cdot, a)`.
@@ -79,8 +79,11 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         component and the exact Gaussian start.
     generator_step : {"auto", "sinkhorn", "fixed_point"}, default="auto"
         How the generator moves, as for :class:`NeuralBarycenter`, each of its steps at a
-        fresh weight vector. With "sinkhorn" a one-hot weight vector trains the generator
-        on that measure alone.
+        fresh weight vector; "auto" takes "sinkhorn" in 1-D and 2-D, where
+        :class:`NeuralBarycenter` keeps a free-support start that has no counterpart here
+        for every weight vector (the Sinkhorn steps move mass off small modes: see
+        ``deep/sinkhorn_steps.py``), and "fixed_point" above. With "sinkhorn" a one-hot
+        weight vector trains the generator on that measure alone.
     weight_degree : int, default=2
         Degree of the polynomials in the weights of the quadratic parts and of the
         generator's components. Degree 2 fits the closed forms of the benchmark's three

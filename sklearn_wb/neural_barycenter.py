@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _defaults
 from ._barycenter_init import (
     first_guess_samples,
+    free_support_guess,
     gaussian_fits,
     gaussian_generator_components,
     gaussian_maps,
@@ -37,11 +38,14 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     and back (:math:`\nabla f_i`). The potentials are trained as in Algorithm 1 of Fan,
     Taghvaei and Chen (2021), with fresh minibatches every outer iteration. The generator
     does not take the paper's step, which descends the potentials' landscape and collapsed
-    multimodal barycenters onto thin lines. In 1-D and 2-D it descends the barycenter
-    objective :math:`\sum_i a_i S_\varepsilon(h_\#\rho, \mu_i)` directly, with
-    :math:`S_\varepsilon` the debiased Sinkhorn divergence between minibatches (GeomLoss);
-    in higher dimension, where minibatch OT needs too many samples, it is regressed every
-    100 iterations onto the image of its samples under the averaged maps
+    multimodal barycenters onto thin lines. In 1-D and 2-D it starts from, and keeps, a
+    Gaussian mixture fitted to the free-support barycenter of 2000 atoms: the fixed point
+    :math:`x \leftarrow \sum_i a_i T_i(x)` with exact plans :math:`T_i` (POT's solver),
+    from the measures pushed by the ``init`` maps. Each atom jumps to its target across
+    the gaps between modes, so every mode gets its mass; gradient steps on the Sinkhorn
+    objective, the previous default there, moved mass off small modes. In higher
+    dimension, where a few thousand atoms say little about the barycenter, the generator is
+    regressed every 100 iterations onto the image of its samples under the averaged maps
     :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a fixed point of
     that map); the later half of those rounds average their targets. See
     ``generator_step``.
@@ -68,22 +72,24 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         Affine components of the generator's latent mixture. Several components let the
         barycenter have separated modes, which one continuous map of Gaussian noise
         cannot. They start from a Gaussian mixture fitted to a first guess of the
-        barycenter (the measures pushed by the ``init`` maps). "auto" counts the modes of
-        that guess by BIC (1, 2, 4, ..., 16, stopping when it no longer improves) and gives
-        each mode eight components, at most 64, so that modes can split; Gaussian data gets
-        one component and the exact Gaussian start.
-    generator_step : {"auto", "sinkhorn", "fixed_point"}, default="auto"
-        How the generator moves. "sinkhorn": after every outer iteration, Adam steps on
-        the weighted debiased Sinkhorn divergences (GeomLoss, blur 0.05 in standardised
-        units) between 128 of its samples and 128 of each measure's (of 8 measures drawn
-        by weight, when there are more), one step per 128 rows of the minibatch.
-        "fixed_point": every 100 iterations, 200 regression steps onto the image of its
-        samples under the potentials' averaged maps. "auto" takes
-        "sinkhorn" in 1-D and 2-D and "fixed_point" above. The Sinkhorn steps do not depend
-        on the potentials' bias and learn multimodal barycenters better (the two-mixture
-        benchmark, ``reproduce mixtures``); minibatch OT needs more samples as the
-        dimension grows (three Gaussians in d = 16: 20.9 % BW2-UVP with them, 0.036 % with
-        the rounds).
+        barycenter (the measures pushed by the ``init`` maps, in 1-D and 2-D moved to the
+        free-support fixed point). "auto" counts the modes of that guess by BIC (1, 2, 4,
+        ..., 16, stopping when it no longer improves) and gives each mode eight
+        components, at most 64, so that modes can split; Gaussian data gets one component
+        and the exact Gaussian start.
+    generator_step : {"auto", "none", "sinkhorn", "fixed_point"}, default="auto"
+        How the generator moves. "none": it keeps its start. "sinkhorn": after every outer
+        iteration, Adam steps on the weighted debiased Sinkhorn divergences (GeomLoss,
+        blur 0.05 in standardised units) between 128 of its samples and 128 of each
+        measure's (of 8 measures drawn by weight, when there are more), one step per 128
+        rows of the minibatch. "fixed_point": every 100 iterations, 200 regression steps
+        onto the image of its samples under the potentials' averaged maps. "auto" takes
+        "none" in 1-D and 2-D, where the start is the free-support fixed point, and
+        "fixed_point" above. On ``reproduce mixtures``' three measures (seed 0) the
+        Sinkhorn steps took the samples' barycenter cost from that start's 4.36 to 4.57
+        (floor 4.32): they move mass off small modes (``deep/sinkhorn_steps.py``).
+        Minibatch OT also needs more samples as the dimension grows (three Gaussians in
+        d = 16: 20.9 % BW2-UVP with the Sinkhorn steps, 0.036 % with the rounds).
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each.
     iterations_per_epoch : int, default=100
@@ -180,13 +186,15 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     )
 
     _min_measures = 1  # one measure: a generative model (the NWB paper's Fig. 10)
+    # In 1-D and 2-D the generator keeps its free-support start (see generator_step).
+    _low_dimension_step = "none"
 
     _parameter_constraints = {
         "weights": ["array-like", None],
         "potential_hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "generator_hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "generator_step": [StrOptions({"auto", "sinkhorn", "fixed_point"})],
+        "generator_step": [StrOptions({"auto", "sinkhorn", "fixed_point", "none"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "iterations_per_epoch": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -320,9 +328,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         mean, cov = gaussian_barycenter(means, covs, weights)
         self.gaussian_mean_, self.gaussian_cov_ = self._unstandardise(mean), cov * self.scale_**2
         maps = gaussian_maps(means, covs, mean, cov) if self.init == "gaussian" else None
-        first_guess = first_guess_samples(
-            Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng
-        )
+        first_guess = self._first_guess(Z, labels, weights, maps, rng)
         components = latent_mixture(first_guess, self.n_components, rng.integers(2**31))
         if len(components[0]) == 1 and self.init == "gaussian":
             components = gaussian_generator_components(mean, cov)
@@ -344,6 +350,16 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             *(torch.as_tensor(c, dtype=torch.float32) for c in components)
         )
         return net
+
+    @staticmethod
+    def _first_guess(Z, labels, weights, maps, rng):
+        """Samples of a first guess of the barycenter: the measures pushed by ``maps`` and
+        mixed, in low dimension then moved to the free-support fixed point."""
+        if Z.shape[1] > _defaults.FREE_SUPPORT_MAX_DIM:
+            return first_guess_samples(Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng)
+        guess = _defaults.FREE_SUPPORT_GUESS
+        start = first_guess_samples(Z, labels, weights, maps, guess["n_atoms"], rng)
+        return free_support_guess(Z, labels, weights, start, guess["n_iterations"], rng)
 
     def _make_net(self, device, **module_kwargs):
         """An initialised net for a BarycenterModule built from ``module_kwargs``."""

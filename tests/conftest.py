@@ -3,8 +3,11 @@
 
 import os
 
+import pytest
 import torch
 from hypothesis import HealthCheck, settings
+
+from sklearn_wb import _defaults
 
 _parent = settings.get_profile("ci" if os.environ.get("CI") else "default")
 settings.register_profile(
@@ -18,3 +21,10 @@ settings.load_profile("sklearn_wb")
 
 # One torch thread: these 2-core machines are shared, and one thread is often faster.
 torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _small_free_support_guess(monkeypatch):
+    """The 2-D first guess solves exact plans between 2000 atoms and each measure's
+    samples, about a second per measure and round: tests run that path on 200 atoms."""
+    monkeypatch.setitem(_defaults.FREE_SUPPORT_GUESS, "n_atoms", 200)

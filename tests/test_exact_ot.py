@@ -3,6 +3,7 @@
 import numpy as np
 
 from sklearn_wb.commands._exact_ot import exact_plan_barycenter
+from sklearn_wb.numerics.free_support import exact_plan_fixed_point
 
 
 def test_exact_plan_barycenter_is_the_quantile_average_in_one_dimension():
@@ -13,3 +14,12 @@ def test_exact_plan_barycenter_is_the_quantile_average_in_one_dimension():
     atoms = exact_plan_barycenter(measures, weights, rng)
     expected = sum(a * np.sort(m, axis=0) for a, m in zip(weights, measures))
     np.testing.assert_allclose(np.sort(atoms, axis=0), expected, atol=1e-9)
+
+
+def test_exact_plan_fixed_point_skips_measures_of_weight_zero():
+    rng = np.random.default_rng(1)
+    measures = [rng.normal(0, 1, (40, 2)), rng.normal(3, 1, (40, 2)), rng.normal(9, 1, (7, 2))]
+    start = rng.normal(size=(40, 2))
+    with_zero = exact_plan_fixed_point(start, measures, [0.5, 0.5, 0.0], 30)
+    without = exact_plan_fixed_point(start, measures[:2], [0.5, 0.5], 30)
+    np.testing.assert_array_equal(with_zero, without)

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_wb import NeuralBarycenter
+from sklearn_wb import NeuralBarycenter, _defaults
 from sklearn_wb.deep.fixed_point import FixedPointRounds
 from sklearn_wb.deep.nwb_net import _measure_draw
 from sklearn_wb.deep.sinkhorn_steps import SinkhornGeneratorSteps
@@ -307,6 +307,26 @@ def test_generator_components_follow_the_modes_of_the_first_guess():
     np.testing.assert_array_equal(samples, fixed.sample(50, random_state=1))
 
 
+def test_modes_get_their_mass_where_the_mixture_has_none(monkeypatch):
+    """Clusters at -5 and +5 holding 1/4 and 3/4 of one 1-D measure and 3/4 and 1/4 of
+    the other: their barycenter (the quantile average) holds 1/4, 1/2 and 1/4 at -5, 0
+    and +5. The plain mixture has nothing at 0, and the measures' Gaussian maps (shifts
+    by -2.5 and +2.5) leave nothing there either."""
+    # 1000 atoms: the answer's masses within 0.014 (one sd), not conftest's 200's 0.03.
+    monkeypatch.setitem(_defaults.FREE_SUPPORT_GUESS, "n_atoms", 1000)
+    rng = np.random.default_rng(0)
+
+    def clusters(left_mass, n=2000):
+        return np.where(rng.random(n) < left_mass, -5.0, 5.0) + 0.3 * rng.normal(size=n)
+
+    X = np.concatenate([clusters(0.25), clusters(0.75)])[:, None]
+    y = np.repeat([0, 1], 2000)
+    model = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
+    samples = model.sample(4000, random_state=0)[:, 0]
+    masses = [np.mean(samples < -3.5), np.mean(np.abs(samples) < 1.5), np.mean(samples > 3.5)]
+    np.testing.assert_allclose(masses, [0.25, 0.5, 0.25], atol=0.04)
+
+
 # ---------------------------------------------------------------- cross-validation
 
 
@@ -406,10 +426,11 @@ def test_measure_draw_is_unbiased_and_bounded():
 @pytest.mark.parametrize(
     ("step", "dim", "expected"),
     [
-        ("auto", 2, SinkhornGeneratorSteps),
+        ("auto", 2, type(None)),  # the generator keeps its free-support start
         ("auto", 3, FixedPointRounds),
         ("sinkhorn", 16, SinkhornGeneratorSteps),
         ("fixed_point", 2, FixedPointRounds),
+        ("none", 16, type(None)),
     ],
 )
 def test_generator_step_picks_the_generator_callback(step, dim, expected):

@@ -11,8 +11,8 @@ plain mixture).
 import numpy as np
 import ot
 
-# POT's default of 1e5 simplex iterations stops short of the optimum at 3000 samples.
-EMD_ITERATIONS = 10_000_000
+from ..numerics.free_support import EMD_ITERATIONS, exact_plan_fixed_point
+
 # Fixed-point iterations of POT's free-support barycenter (it stops earlier once its atoms
 # no longer move).
 FREE_SUPPORT_ITERATIONS = 30
@@ -94,22 +94,10 @@ def free_support_barycenter(measures, weights, rng, n_iterations=FREE_SUPPORT_IT
 
 
 def exact_plan_barycenter(measures, weights, rng, n_iterations=FREE_SUPPORT_ITERATIONS):
-    """The free-support fixed point x <- sum_i a_i T_i(x) on equal-size samples, T_i the
-    barycentric projection of the exact plan from the atoms to measure i: POT's
-    free-support barycenter, but with plans solved to the optimum (POT's keeps emd's
-    default 1e5 simplex iterations, short of it at thousands of points). As many atoms as
-    each measure has samples, started from the plain mixture; stops once they no longer
-    move. On many samples it is a near-exact answer to draw a floor from."""
+    """The free-support fixed point with exact plans
+    (:func:`~sklearn_wb.numerics.free_support.exact_plan_fixed_point`): POT's free-support
+    barycenter, but with plans solved to the optimum. As many atoms as each measure has
+    samples, started from the plain mixture. On many samples it is a near-exact answer to
+    draw a floor from."""
     atoms = mixture_samples(measures, weights, rng)
-    uniform = ot.unif(len(atoms))
-    for _ in range(n_iterations):
-        plans = [
-            ot.emd(uniform, ot.unif(len(m)), ot.dist(atoms, m), numItermax=EMD_ITERATIONS)
-            for m in measures
-        ]
-        moved = sum(a * len(atoms) * plan @ m for a, plan, m in zip(weights, plans, measures))
-        converged = np.abs(moved - atoms).max() < 1e-6
-        atoms = moved
-        if converged:
-            break
-    return atoms
+    return exact_plan_fixed_point(atoms, measures, weights, n_iterations)

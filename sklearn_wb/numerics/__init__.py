@@ -8,6 +8,7 @@ from .datasets import (
     random_gaussians,
     sample_gaussians,
 )
+from .free_support import exact_plan_fixed_point
 from .gaussian import (
     bures_wasserstein_distance,
     gaussian_barycenter,
@@ -38,6 +39,7 @@ __all__ = [
     "GRID_FAMILIES",
     "build_family_dataset",
     "build_grid_dataset",
+    "exact_plan_fixed_point",
     "GeomLossGridBarycenter",
     "check_grid_measures",
     "grid_barycenter",
