@@ -1,6 +1,7 @@
 """The benchmarks' exact references between point clouds."""
 
 import numpy as np
+import pytest
 
 from sklearn_wb.commands._exact_ot import exact_plan_barycenter
 from sklearn_wb.numerics.free_support import exact_plan_fixed_point
@@ -23,3 +24,18 @@ def test_exact_plan_fixed_point_skips_measures_of_weight_zero():
     with_zero = exact_plan_fixed_point(start, measures, [0.5, 0.5, 0.0], 30)
     without = exact_plan_fixed_point(start, measures[:2], [0.5, 0.5], 30)
     np.testing.assert_array_equal(with_zero, without)
+
+
+@pytest.mark.parametrize(
+    ("atoms", "measures", "weights", "message"),
+    [
+        (np.zeros((5, 2)), [np.zeros((5, 3))], [1.0], "one dimension"),
+        (np.zeros(5), [np.zeros((5, 1))], [1.0], "2-D arrays"),
+        (np.zeros((5, 2)), [np.zeros((0, 2))], [1.0], "non-empty"),
+        (np.zeros((5, 2)), [np.zeros((5, 2)), np.ones((5, 2))], [0.7, 0.7], "sum to 1"),
+        (np.full((5, 2), np.nan), [np.zeros((5, 2))], [1.0], "finite"),
+    ],
+)
+def test_exact_plan_fixed_point_rejects_bad_input(atoms, measures, weights, message):
+    with pytest.raises(ValueError, match=message):
+        exact_plan_fixed_point(atoms, measures, weights, 3)

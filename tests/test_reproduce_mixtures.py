@@ -44,19 +44,21 @@ def test_three_measure_table_has_a_floor_and_means_over_the_draws(monkeypatch):
     args = argparse.Namespace(samples_per_measure=90, eval_samples=20, draws=3, seed=0)
     headers, rows = reproduce_mixtures._three_measure_table(args, {"random_state": 0})
     names = [row[0] for row in rows]
-    assert names[:3] == [
+    assert names[:4] == [
         "draw of a near-exact answer (floor)",
+        "independent draws of a near-exact answer",
         "NeuralBarycenter sample",
         "POT free-support",
     ]
     for row in rows:
         mean, spread = map(float, row[1].split(" ± "))
         assert mean > 0 and spread >= 0
-    assert float(rows[1][2]) >= 0  # the fit time sits in NeuralBarycenter's row
-    # The floor and the samples are redrawn for each draw; POT's atoms are one answer
+    assert float(rows[2][2]) >= 0  # the fit time sits in NeuralBarycenter's row
+    # The floors and the samples are redrawn for each draw; POT's atoms are one answer
     # scored against the same evaluation samples.
     spreads = {row[0]: float(row[1].split(" ± ")[1]) for row in rows}
     assert spreads["draw of a near-exact answer (floor)"] > 0
+    assert spreads["independent draws of a near-exact answer"] > 0
     assert spreads["NeuralBarycenter sample"] > 0
     assert spreads["POT free-support"] == 0
 

@@ -11,6 +11,8 @@ iterations, short of the optimum at thousands of points; this one solves each pl
 import numpy as np
 import ot
 
+from .gaussian import _check_weights
+
 # POT's default of 1e5 simplex iterations stops short of the optimum at 3000 samples.
 EMD_ITERATIONS = 10_000_000
 
@@ -46,6 +48,10 @@ def exact_plan_fixed_point(atoms, measures, weights, n_iterations):
     >>> bool(np.allclose(np.sort(atoms, axis=0), expected))
     True
     """
+    atoms, measures = _check_points(atoms, measures)
+    weights = _check_weights(weights, len(measures))
+    if n_iterations < 1:
+        raise ValueError(f"n_iterations must be at least 1, got {n_iterations}.")
     uniform = ot.unif(len(atoms))
     used = [(a, m) for a, m in zip(weights, measures) if a > 0]
     for _ in range(n_iterations):
@@ -55,6 +61,23 @@ def exact_plan_fixed_point(atoms, measures, weights, n_iterations):
         if converged:
             break
     return atoms
+
+
+def _check_points(atoms, measures):
+    atoms = np.asarray(atoms, dtype=float)
+    measures = [np.asarray(m, dtype=float) for m in measures]
+    shapes_ok = atoms.ndim == 2 and len(atoms) > 0 and len(measures) > 0
+    for m in measures:
+        shapes_ok &= m.ndim == 2 and len(m) > 0 and m.shape[1:] == atoms.shape[1:]
+    if not shapes_ok:
+        raise ValueError(
+            "atoms and each measure must be non-empty 2-D arrays (points, dimension) of one "
+            f"dimension; got atoms of shape {atoms.shape} and measures of shapes "
+            f"{[m.shape for m in measures]}."
+        )
+    if not (np.isfinite(atoms).all() and all(np.isfinite(m).all() for m in measures)):
+        raise ValueError("atoms and measures must be finite.")
+    return atoms, measures
 
 
 def _plan(atoms, uniform, samples):
