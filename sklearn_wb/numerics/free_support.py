@@ -30,6 +30,8 @@ def exact_plan_fixed_point(atoms, measures, weights, n_iterations):
     weights : array-like of shape (n_measures,)
         Barycentric weights, summing to 1.
     n_iterations : int
+        Most rounds to take (at least 1); each solves one exact plan per measure of
+        nonzero weight.
 
     Returns
     -------
