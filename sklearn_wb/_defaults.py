@@ -37,7 +37,7 @@ def generator_hidden_sizes(dim):
 def layer_width(dim):
     """Units per hidden layer of the networks on R^dim: 2 dim, at least 16 in 1-D and 2-D
     and 64 above, at most 128."""
-    return min(max(16 if dim <= SINKHORN_MAX_DIM else 64, 2 * dim), 128)
+    return min(max(16 if dim <= LOW_MAX_DIM else 64, 2 * dim), 128)
 
 
 def batch_size(dim):
@@ -52,7 +52,7 @@ def batch_size(dim):
     of 400, 1.575 % at seed 0. Thirteen epochs of 400 instead, the same cost:
     0.0467 % at d = 64. In 1-D and 2-D the Sinkhorn steps and the two-minute fit budget
     keep 400."""
-    return 400 if dim <= SINKHORN_MAX_DIM else 1024
+    return 400 if dim <= LOW_MAX_DIM else 1024
 
 
 # EMA decay of the weights per outer iteration (see deep/averaging.py).
@@ -67,14 +67,13 @@ FIXED_POINT_ROUNDS = {"period": 100, "n_steps": 200, "lr": 1e-2, "full_share": 0
 # Samples of the first guess of the barycenter that the generator's mixture is fitted to.
 FIRST_GUESS_SAMPLES = 10_000
 
-# Up to this dimension NeuralBarycenter's first guess is moved to the free-support fixed
+# Up to LOW_MAX_DIM NeuralBarycenter's first guess is moved to the free-support fixed
 # point with exact plans (_barycenter_init.free_support_guess): its atoms, and at most this
 # many rounds. An exact plan between 2000 points takes 0.5-0.8 s on one core (0.2 s at
 # 1000, 2.2 s at 3000). On reproduce mixtures' three measures (seed 0) the atoms' cost
 # went 5.18 (the Gaussian-map guess) -> 4.3353 / 4.3346 / 4.3344 after 1 / 2 / 3 rounds
 # and stayed there until the atoms stopped at round 8 (scripts/free_support_rounds.py); with 10
 # rounds the generator fitted to them scored 4.36 (three draws; POT 4.33, floor 4.32).
-FREE_SUPPORT_MAX_DIM = 2
 FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
@@ -87,7 +86,8 @@ FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3}
 # 431, 255 and 312 s.
 SINKHORN_STEPS = {"batch_size": 128, "lr": 3e-3, "blur": 0.05, "max_measures": 8}
 
-# generator_step="auto" takes the estimator's low-dimension step up to this dimension
-# (NeuralBarycenter keeps its free-support start, FreeWeightBarycenter takes the Sinkhorn
-# steps) and the fixed-point rounds above it, where minibatch OT needs too many samples.
-SINKHORN_MAX_DIM = 2
+# The low-dimensional regime, up to this dimension: generator_step="auto" takes the
+# estimator's low-dimension step (NeuralBarycenter keeps its free-support start,
+# FreeWeightBarycenter takes the Sinkhorn steps), and the fixed-point rounds above it,
+# where minibatch OT and a few thousand atoms say too little.
+LOW_MAX_DIM = 2

@@ -52,7 +52,7 @@ class SampleMeasuresMixin:
     """
 
     _min_measures = 2
-    # What generator_step="auto" takes up to _defaults.SINKHORN_MAX_DIM dimensions; the
+    # What generator_step="auto" takes up to _defaults.LOW_MAX_DIM dimensions; the
     # fixed-point rounds above.
     _low_dimension_step = "sinkhorn"
 
@@ -127,8 +127,7 @@ class SampleMeasuresMixin:
         it keeps its start."""
         step = self.generator_step
         if step == "auto":
-            low = dim <= _defaults.SINKHORN_MAX_DIM
-            step = self._low_dimension_step if low else "fixed_point"
+            step = self._low_dimension_step if dim <= _defaults.LOW_MAX_DIM else "fixed_point"
         if step == "sinkhorn":
             return SinkhornGeneratorSteps(**_defaults.SINKHORN_STEPS)
         if step == "none":

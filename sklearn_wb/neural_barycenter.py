@@ -355,7 +355,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     def _first_guess(Z, labels, weights, maps, rng):
         """Samples of a first guess of the barycenter: the measures pushed by ``maps`` and
         mixed, in low dimension then moved to the free-support fixed point."""
-        if Z.shape[1] > _defaults.FREE_SUPPORT_MAX_DIM:
+        if Z.shape[1] > _defaults.LOW_MAX_DIM:
             return first_guess_samples(Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng)
         guess = _defaults.FREE_SUPPORT_GUESS
         start = first_guess_samples(Z, labels, weights, maps, guess["n_atoms"], rng)

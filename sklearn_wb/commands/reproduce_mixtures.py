@@ -72,13 +72,13 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """Four fits of 60-130 s on one CPU thread (idle to busy machine), POT's
-    free-support barycenters, exact W2 at 3000 samples (7 per reference draw and weight)
-    and one exact plan between 8000 samples (about a minute). With 5 draws the run took
-    19 min beside another job. The three-measure floor adds the fixed point with exact
-    plans between 8000 samples (8 iterations of three plans, 7 min beside other jobs)
-    and 15 exact W2 per draw."""
-    return f"about {17 + args.draws} to {22 + args.draws} min on one CPU thread"
+    """Four fits of 30-60 s on one CPU thread (idle to busy machine), POT's
+    free-support barycenters, exact W2 at 3000 samples (7 per reference draw and weight,
+    18 per draw for three measures), one exact plan between 8000 samples (about a
+    minute) and the three-measure floor's fixed point with exact plans between 8000
+    samples (8 iterations of three plans, 7 min beside other jobs). With 5 draws the run
+    took 18 min beside a CI run."""
+    return f"about {13 + args.draws} to {18 + args.draws} min on one CPU thread"
 
 
 def run(args):

@@ -68,16 +68,16 @@ def exact_plan_fixed_point(atoms, measures, weights, n_iterations):
 def _check_points(atoms, measures):
     atoms = np.asarray(atoms, dtype=float)
     measures = [np.asarray(m, dtype=float) for m in measures]
-    shapes_ok = atoms.ndim == 2 and len(atoms) > 0 and len(measures) > 0
-    for m in measures:
-        shapes_ok &= m.ndim == 2 and len(m) > 0 and m.shape[1:] == atoms.shape[1:]
-    if not shapes_ok:
+    points = [atoms, *measures]
+    if not measures or any(
+        p.ndim != 2 or not len(p) or p.shape[1:] != atoms.shape[1:] for p in points
+    ):
         raise ValueError(
             "atoms and each measure must be non-empty 2-D arrays (points, dimension) of one "
             f"dimension; got atoms of shape {atoms.shape} and measures of shapes "
             f"{[m.shape for m in measures]}."
         )
-    if not (np.isfinite(atoms).all() and all(np.isfinite(m).all() for m in measures)):
+    if not all(np.isfinite(p).all() for p in points):
         raise ValueError("atoms and measures must be finite.")
     return atoms, measures
 
