@@ -42,7 +42,7 @@ n_train, n_ref, n_test = (2000, 1000, 200) if fast else (5000, 2000, 500)
 
 X, y = make_gaussian_mixtures(n_measures=2, n_samples_per_measure=n_train, random_state=0)
 schedule = dict(n_epochs=1, iterations_per_epoch=40) if fast else {}
-model = NeuralBarycenter(random_state=0, **schedule)  # default: 600 outer iterations
+model = NeuralBarycenter(random_state=0, **schedule)  # default in 2-D: 1200 outer iterations
 model.fit(X, y)
 samples = model.sample(n_ref, random_state=0)
 

@@ -12,7 +12,7 @@ Gaussian fit a user might otherwise take.
 
 The ring is the one of ``python -m sklearn_wb reproduce ring`` (radius 2, modes of
 standard deviation 0.1). In the docs' fast mode (``SKLEARN_WB_DOCS_FAST=1``) the model
-trains for 50 outer iterations on fewer samples instead of the default 600.
+trains for 50 outer iterations on fewer samples instead of the default 1200 (in 2-D).
 """
 
 # %%

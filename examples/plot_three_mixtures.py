@@ -9,7 +9,7 @@ which the barycenter minimises (lower is better), computed exactly by POT betwee
 samples, for :class:`~sklearn_wb.NeuralBarycenter`, POT's free-support barycenter and the
 plain mixture. ``python -m sklearn_wb reproduce mixtures`` measures the same at full size.
 In the docs' fast mode (``SKLEARN_WB_DOCS_FAST=1``) the model trains for 50 outer
-iterations on fewer samples instead of the default 600.
+iterations on fewer samples instead of the default 1200 (in 2-D).
 """
 
 # %%

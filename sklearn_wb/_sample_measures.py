@@ -46,7 +46,8 @@ class SampleMeasuresMixin:
     measures are the rows of X labelled by y.
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
-    validated), the hidden-size parameters, ``generator_step``, ``n_epochs``,
+    validated), the hidden-size parameters, ``generator_step``, ``n_epochs`` (may be
+    "auto"),
     ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures`` and set
     ``_low_dimension_step``.
     """
@@ -120,7 +121,15 @@ class SampleMeasuresMixin:
 
     def _schedule_length(self):
         """Outer iterations of one fit: the length of its cosine learning-rate cycle."""
-        return self.n_epochs * self.iterations_per_epoch
+        return self._resolve_schedule("n_epochs") * self.iterations_per_epoch
+
+    def _resolve_schedule(self, name):
+        """The training-schedule parameter ``name``, "auto" resolved for the data's
+        dimension (:func:`._defaults.training_schedule`)."""
+        value = getattr(self, name)
+        if value == "auto":
+            return _defaults.training_schedule(self.n_features_in_)[name]
+        return value
 
     def _generator_steps(self, dim):
         """The callback that moves the generator, as ``generator_step`` asks; None when

@@ -444,6 +444,14 @@ def test_auto_batch_size_grows_above_two_dimensions(dim, expected):
     assert NeuralBarycenter(**params, random_state=0).fit(X, y).net_.batch_size == expected
 
 
+@pytest.mark.parametrize(("dim", "n_epochs", "n_inner_g"), [(2, 12, 3), (3, 6, 6)])
+def test_auto_schedule_trains_the_maps_longer_in_low_dimension(dim, n_epochs, n_inner_g):
+    params = {**TINY, "n_epochs": "auto", "n_inner_g": "auto", "iterations_per_epoch": 1}
+    X, y = sample_gaussians(*random_gaussians(2, dim, random_state=0), 50, random_state=0)
+    model = NeuralBarycenter(**params, random_state=0).fit(X, y)
+    assert (len(model.history_), model.net_.n_inner_g) == (n_epochs, n_inner_g)
+
+
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])
 def test_auto_widths_grow_above_two_dimensions(dim, width):
     params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}

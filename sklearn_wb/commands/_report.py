@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from .. import NeuralBarycenter
+from .._defaults import training_schedule
 
 
 def format_table(headers, rows):
@@ -31,7 +32,7 @@ def _rst_table(headers, rows):
     return "\n".join([rule, body[0], rule, *body[1:], rule])
 
 
-# The estimators' training schedule (FreeWeightBarycenter's defaults are the same).
+# NeuralBarycenter's training schedule ("auto" epochs: by dimension).
 _SCHEDULE_DEFAULTS = {
     key: NeuralBarycenter().get_params()[key] for key in ("n_epochs", "iterations_per_epoch")
 }
@@ -58,10 +59,16 @@ def add_run_arguments(parser, page, seed=True):
     )
 
 
-def add_schedule_arguments(parser, fits):
-    """``--n-epochs`` and ``--iterations-per-epoch`` of ``fits``, the estimators' defaults."""
+def n_epochs_option(text):
+    """argparse type: "auto" or a positive integer."""
+    return text if text == "auto" else positive_int(text)
+
+
+def add_schedule_arguments(parser, fits, n_epochs=_SCHEDULE_DEFAULTS["n_epochs"]):
+    """``--n-epochs`` (default ``n_epochs``, NeuralBarycenter's) and
+    ``--iterations-per-epoch`` of ``fits``."""
     parser.add_argument(
-        "--n-epochs", type=int, default=_SCHEDULE_DEFAULTS["n_epochs"], help=f"epochs of {fits}"
+        "--n-epochs", type=n_epochs_option, default=n_epochs, help=f"epochs of {fits}"
     )
     parser.add_argument(
         "--iterations-per-epoch",
@@ -69,6 +76,14 @@ def add_schedule_arguments(parser, fits):
         default=_SCHEDULE_DEFAULTS["iterations_per_epoch"],
         help=f"outer iterations per epoch of {fits}",
     )
+
+
+def schedule_scale(args, dim):
+    """Outer iterations of the run's NeuralBarycenter fits on R^dim over a default fit's."""
+    default_epochs = training_schedule(dim)["n_epochs"]
+    n_epochs = default_epochs if args.n_epochs == "auto" else args.n_epochs
+    default = default_epochs * _SCHEDULE_DEFAULTS["iterations_per_epoch"]
+    return n_epochs * args.iterations_per_epoch / default
 
 
 def schedule_description(args):

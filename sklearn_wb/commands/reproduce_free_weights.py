@@ -99,7 +99,12 @@ def add_arguments(parser):
         default=3000,
         help="samples per exact W2 and exact answer (mixtures, lines; exact OT is cubic)",
     )
-    add_schedule_arguments(parser, "every fit (both estimators)")
+    # FreeWeightBarycenter's epochs: both estimators train on the same schedule
+    add_schedule_arguments(
+        parser,
+        "every fit (both estimators)",
+        n_epochs=FreeWeightBarycenter().get_params()["n_epochs"],
+    )
     add_run_arguments(parser, "free_weights")
 
 

@@ -98,7 +98,7 @@ def run(args):
     timing = [
         ["fit time (s)", f"{fit_seconds:.1f}"],
         ["fit time with generator_step='fixed_point' (s)", f"{rounds_seconds:.1f}"],
-        ["outer iterations", model.n_epochs * model.iterations_per_epoch],
+        ["outer iterations", len(model.history_) * model.iterations_per_epoch],
     ]
 
     print(format_table(accuracy_headers, accuracy))

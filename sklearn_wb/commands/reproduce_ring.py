@@ -26,6 +26,7 @@ from ._report import (
     machine_description,
     minutes_estimate,
     schedule_description,
+    schedule_scale,
     write_rst,
 )
 
@@ -39,7 +40,7 @@ TARGET_MASS = (5.0, 15.0)
 # A sample within this many standard deviations of its nearest centre is on a mode (98.9 %
 # of an exact sample in 2-D: 1 - exp(-9 / 2)).
 _ON_MODE_STDS = 3.0
-_FIT_SECONDS = (35, 100)  # a default fit (600 outer iterations), one CPU thread
+_FIT_SECONDS = (40, 115)  # a default 2-D fit, one CPU thread
 _EMD_SECONDS_3000 = (1.5, 3.0)  # one exact OT problem at 3000 points, one CPU thread
 
 _FLOOR = "second sample of the ring (floor)"
@@ -113,9 +114,9 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """One NeuralBarycenter fit (35-100 s at 600 outer iterations on one CPU thread) and
+    """One NeuralBarycenter fit (40-115 s with the default schedule on one CPU thread) and
     four exact OT problems (1.5-3 s each at 3000 points, growing as n^2.2)."""
-    scale = args.n_epochs * args.iterations_per_epoch / 600
+    scale = schedule_scale(args, dim=2)
     emd = [4 * seconds * (args.eval_samples / 3000) ** 2.2 for seconds in _EMD_SECONDS_3000]
     return minutes_estimate(_FIT_SECONDS[0] * scale + emd[0], _FIT_SECONDS[1] * scale + emd[1])
 

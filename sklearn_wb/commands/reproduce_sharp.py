@@ -31,6 +31,7 @@ from ._report import (
     machine_description,
     minutes_estimate,
     schedule_description,
+    schedule_scale,
     write_rst,
 )
 
@@ -47,7 +48,7 @@ _NOISE = "sampling noise: sum_i a_i W2^2 between two samples of mu_i"
 # Seconds of one exact OT problem between 1000 and 1000 points on one CPU thread (idle to
 # busy 2-core machine); it grows about as n^2.2 (0.64 s at 2000, 1.7 s at 3000, measured).
 _EMD_SECONDS_1000 = (0.15, 0.3)
-# Seconds of a default NeuralBarycenter fit (600 outer iterations) on one CPU thread.
+# Seconds of a default NeuralBarycenter fit on one CPU thread.
 _FIT_SECONDS = (35, 100)
 
 
@@ -77,12 +78,12 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """Per family a NeuralBarycenter fit (35-100 s at 600 outer iterations), POT's
+    """Per family a NeuralBarycenter fit (35-100 s with the default schedule), POT's
     free-support barycenter (up to 30 iterations of one exact OT problem per measure; the
     lines use all 30, the ellipses stopped after 6 at 1000 atoms) and five costs of one
     exact OT problem per measure, each problem 0.15-0.3 s at 1000 points, growing as
     n^2.2 (measured on a 2-core machine, idle to busy)."""
-    scale = args.n_epochs * args.iterations_per_epoch / 600
+    scale = schedule_scale(args, dim=2)
     emd = [seconds * (args.eval_samples / 1000) ** 2.2 for seconds in _EMD_SECONDS_1000]
     pot_iterations = {"lines": (30, 30), "ellipses": (6, 30)}
     low = high = 0.0
