@@ -46,10 +46,9 @@ class SampleMeasuresMixin:
     measures are the rows of X labelled by y.
 
     The estimator provides ``_check_fit_weights(n_measures)`` (its weight parameters,
-    validated), the hidden-size parameters, ``generator_step``, ``n_epochs`` (may be
-    "auto"),
-    ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures`` and set
-    ``_low_dimension_step``.
+    validated), the hidden-size parameters, ``generator_step``, ``n_epochs`` (an int or
+    "auto"), ``iterations_per_epoch`` and ``verbose``, and may lower ``_min_measures`` and
+    set ``_low_dimension_step``.
     """
 
     _min_measures = 2
