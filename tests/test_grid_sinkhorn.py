@@ -5,10 +5,12 @@ import warnings
 import numpy as np
 import ot
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sklearn_wb.numerics import (
+    grid_sinkhorn,
     make_gaussian_blob_problems,
     make_identical_problems,
     make_location_scale_problems,
@@ -97,6 +99,25 @@ def test_finite_at_small_reg_where_pot_overflows():
     rows, cols = np.indices(bary.shape)
     centre = [(index * bary).sum() for index in (rows, cols)]
     np.testing.assert_allclose(centre, [15.5, 15.5], atol=1e-6)  # symmetric problem
+
+
+def test_scaling_domain_equals_log_domain(monkeypatch):
+    """Above 2.8e-3 on a square grid one stage runs on the scalings; the same iterates."""
+    measures, weights, _ = make_location_scale_problems(3, 3, 32, random_state=2)
+    assert grid_sinkhorn._kernel_is_positive((32, 32), 0.004, torch.float64)
+    scaling = sinkhorn_barycenter_2d(measures, weights, reg=0.004)
+    monkeypatch.setattr(grid_sinkhorn, "_kernel_is_positive", lambda *args: False)
+    log_domain = sinkhorn_barycenter_2d(measures, weights, reg=0.004)
+    np.testing.assert_allclose(scaling, log_domain, atol=1e-12)
+
+
+def test_overflowing_scalings_fall_back_to_the_log_domain(monkeypatch):
+    measures, weights, _ = make_location_scale_problems(2, 2, 16, random_state=3)
+    expected = sinkhorn_barycenter_2d(measures, weights, reg=0.004)
+    monkeypatch.setattr(grid_sinkhorn, "_scaling_sinkhorn", lambda *args, **kwargs: None)
+    np.testing.assert_allclose(
+        sinkhorn_barycenter_2d(measures, weights, reg=0.004), expected, atol=1e-12
+    )
 
 
 def test_batch_equals_one_by_one():

@@ -36,6 +36,12 @@ float64 the shift loses at most :math:`2/\mathrm{reg}` in the exponent (:math:`1
 per axis), so nothing is redone for ``reg > 4e-3`` and no logsumexp runs for
 ``reg > 2e-3``; below, the fallbacks keep the solver finite at any reg.
 
+**Speed at larger reg.** Where no kernel entry underflows in float64 (``reg`` above the
+grid's largest squared distance over 708: ``2.8e-3`` on a square grid), one schedule stage
+runs in the scaling domain first, as POT does, with no exponential or logarithm per blur:
+about twice as fast, and equal to the log-domain iterates to rounding (1e-15 in L1, 64 x
+64, reg 0.004). If a scaling overflows, the problem is solved again in the log domain.
+
 References
 ----------
 H. Janati, M. Cuturi, A. Gramfort. Debiased Sinkhorn barycenters. ICML 2020, PMLR 119,
@@ -88,6 +94,24 @@ def _exact_log_matvec(x, log_kernel):
     )
 
 
+def _axis_kernels(shape, reg, dtype, device):
+    """Per axis, the 1-D Gibbs kernel and its logarithm (cells at ``spacing`` apart)."""
+    spacing = 1.0 / (max(shape) - 1)
+    kernels = []
+    for n in shape:
+        x = torch.arange(n, dtype=dtype, device=device) * spacing
+        log_kernel = -((x[:, None] - x[None, :]) ** 2) / reg
+        kernels.append((torch.exp(log_kernel), log_kernel))
+    return kernels
+
+
+def _kernel_is_positive(shape, reg, dtype):
+    """No entry of the 2-D Gibbs kernel underflows to zero: the scaling domain is exact."""
+    spacing = 1.0 / (max(shape) - 1)
+    farthest = sum(((n - 1) * spacing) ** 2 for n in shape)
+    return farthest / reg < -math.log(torch.finfo(dtype).tiny)
+
+
 class _LogBlur:
     """Separable log-domain Gibbs blur of (..., H, W) images.
 
@@ -97,12 +121,7 @@ class _LogBlur:
     """
 
     def __init__(self, shape, reg, dtype, device):
-        spacing = 1.0 / (max(shape) - 1)
-        self.axes = []
-        for n in shape:
-            x = torch.arange(n, dtype=dtype, device=device) * spacing
-            log_kernel = -((x[:, None] - x[None, :]) ** 2) / reg
-            self.axes.append((torch.exp(log_kernel), log_kernel))
+        self.axes = _axis_kernels(shape, reg, dtype, device)
         self.threshold = 0.75 * math.log(torch.finfo(dtype).tiny)
 
     def __call__(self, log_images):
@@ -150,6 +169,30 @@ def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, che
                 break
             checked = bar
     return iteration
+
+
+def _scaling_sinkhorn(measures, weights, kernels, *, tol, max_iter, check_every):
+    """The same fixed point and stopping rule as :func:`_debiased_sinkhorn`, from POT's
+    start, on the scalings themselves: two matrix products per blur. Returns the
+    barycenters, or None where a scaling overflowed (the caller goes to the log domain)."""
+    (kernel_h, _), (kernel_w, _) = kernels
+    blur = lambda x: kernel_h @ x @ kernel_w  # noqa: E731
+    bar = torch.full_like(measures[:, 0], 1.0 / measures[0, 0].numel())
+    d = torch.ones_like(bar)
+    k_u = blur(torch.ones_like(measures))
+    checked = bar
+    for iteration in range(1, max_iter + 1):
+        blurred = blur(torch.cat([bar.unsqueeze(-3) / k_u, d.unsqueeze(-3)], dim=-3))
+        k_u = blur(measures / blurred[..., :-1, :, :])
+        bar = d * torch.exp((weights[..., None, None] * torch.log(k_u)).sum(dim=-3))
+        d = torch.sqrt(d * bar / blurred[..., -1, :, :])
+        if iteration % check_every == 0 or iteration == max_iter:
+            if not (torch.isfinite(bar).all() and torch.isfinite(d).all()):
+                return None
+            if float((bar - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
+                break
+            checked = bar
+    return bar
 
 
 @validate_params(
@@ -236,20 +279,36 @@ def sinkhorn_barycenter_2d(
     # float64: float32 products underflow beyond exp(-87) and fall back to logsumexp at
     # reg 0.004 already, which made them 10-100x slower (measured at 64 x 64)
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64, device=device)  # noqa: E731
-    log_measures = torch.log(as_tensor(measures.reshape(-1, *measures.shape[-3:])))
+    flat_measures = as_tensor(measures.reshape(-1, *measures.shape[-3:]))
     weights = as_tensor(weights.reshape(-1, weights.shape[-1]))
+    bary = None
+    schedule = _annealing_schedule(reg, reg_start, n_stages)
+    if len(schedule) == 1 and _kernel_is_positive(image_shape, reg, flat_measures.dtype):
+        kernels = _axis_kernels(image_shape, reg, flat_measures.dtype, device)
+        bary = _scaling_sinkhorn(
+            flat_measures, weights, kernels, tol=tol, max_iter=max_iter, check_every=10
+        )
+    if bary is None:
+        bary = _log_domain_barycenter(flat_measures, weights, schedule, tol, max_iter, device)
+    bary = bary.double().cpu().numpy()
+    bary /= bary.sum(axis=(-2, -1), keepdims=True)
+    return bary.reshape(*batch_shape, *image_shape)
+
+
+def _log_domain_barycenter(measures, weights, schedule, tol, max_iter, device):
+    """Barycenters (batch, H, W) by the log-domain fixed point along the reg schedule."""
+    log_measures = torch.log(measures)
+    image_shape = measures.shape[-2:]
     state = _initial_state(log_measures)
     previous_reg = None
-    for stage_reg in _annealing_schedule(reg, reg_start, n_stages):
+    for stage_reg in schedule:
         blur = _LogBlur(image_shape, stage_reg, log_measures.dtype, device)
         _rescale(state, previous_reg, stage_reg, blur)
         _debiased_sinkhorn(
             log_measures, weights, blur, state, tol=tol, max_iter=max_iter, check_every=10
         )
         previous_reg = stage_reg
-    bary = torch.exp(state["log_bar"]).double().cpu().numpy()
-    bary /= bary.sum(axis=(-2, -1), keepdims=True)
-    return bary.reshape(*batch_shape, *image_shape)
+    return torch.exp(state["log_bar"])
 
 
 def _initial_state(log_measures):
