@@ -39,8 +39,8 @@ per axis), so nothing is redone for ``reg > 4e-3`` and no logsumexp runs for
 **Speed at larger reg.** Where no kernel entry underflows in float64 (``reg`` above the
 grid's largest squared distance over 708: ``2.8e-3`` on a square grid), one schedule stage
 runs in the scaling domain first, as POT does, with no exponential or logarithm per blur:
-about twice as fast, and equal to the log-domain iterates to rounding (1e-15 in L1, 64 x
-64, reg 0.004). If a scaling overflows, the problem is solved again in the log domain.
+1.5-1.8 times as fast, and equal to the log-domain iterates to rounding (1e-14 in L1, 64 x
+64 stars, reg 0.004). If a scaling overflows, the problem is solved again in the log domain.
 
 References
 ----------
