@@ -15,11 +15,11 @@ learned samples and the true barycenter, in percent of the barycenter's variance
   fits, where training starts (``init="gaussian"``); on Gaussian data it is already
   nearly right, so the question is whether training keeps it there as d grows.
 
-The full-size run fits d = 2, 8, 16 and 32 with default settings (about five minutes on
-one CPU thread); ``python -m sklearn_wb reproduce dimensions`` goes up to d = 128 with
-more samples. In the documentation's fast mode (``SKLEARN_WB_DOCS_FAST=1``) it fits
-d = 2, 4, 8 with a few iterations and fewer samples, so its numbers show a barely trained
-model.
+The full-size run fits d = 2, 8, 16 and 32 with default settings (about ten minutes on
+one CPU thread: 9 min 45 s measured beside another job); ``python -m sklearn_wb
+reproduce dimensions`` goes up to d = 128 with more samples. In the documentation's fast
+mode (``SKLEARN_WB_DOCS_FAST=1``) it fits d = 2, 4, 8 with a few iterations and fewer
+samples, so its numbers show a barely trained model.
 """
 
 # %%
