@@ -105,11 +105,11 @@ def _axis_kernels(shape, reg, dtype, device):
     return kernels
 
 
-def _kernel_is_positive(shape, reg, dtype):
-    """No entry of the 2-D Gibbs kernel underflows to zero: the scaling domain is exact."""
-    spacing = 1.0 / (max(shape) - 1)
-    farthest = sum(((n - 1) * spacing) ** 2 for n in shape)
-    return farthest / reg < -math.log(torch.finfo(dtype).tiny)
+def _kernel_is_positive(kernels):
+    """Every entry of the 2-D Gibbs kernel (a product of the axes' entries) is a normal
+    float: the scaling domain is exact."""
+    (kernel_h, _), (kernel_w, _) = kernels
+    return float(kernel_h.min()) * float(kernel_w.min()) >= torch.finfo(kernel_h.dtype).tiny
 
 
 class _LogBlur:
@@ -283,8 +283,8 @@ def sinkhorn_barycenter_2d(
     weights = as_tensor(weights.reshape(-1, weights.shape[-1]))
     bary = None
     schedule = _annealing_schedule(reg, reg_start, n_stages)
-    if len(schedule) == 1 and _kernel_is_positive(image_shape, reg, flat_measures.dtype):
-        kernels = _axis_kernels(image_shape, reg, flat_measures.dtype, device)
+    kernels = _axis_kernels(image_shape, reg, flat_measures.dtype, device)
+    if len(schedule) == 1 and _kernel_is_positive(kernels):
         bary = _scaling_sinkhorn(
             flat_measures, weights, kernels, tol=tol, max_iter=max_iter, check_every=10
         )
