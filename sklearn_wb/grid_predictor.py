@@ -24,6 +24,7 @@ from .deep.unet import MultiInputUNet
 from .deep.warm_start import progress_bar, update_training_params, update_verbosity
 from .numerics.grid_reference import check_grid_measures
 from .numerics.grid_resample import sum_pool, upsample
+from .numerics.grid_sinkhorn import sinkhorn_barycenter_2d
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 _LOSSES = {"kl": GridKLLoss, "kl+l1": GridKLL1Loss}
@@ -32,6 +33,7 @@ _LOSSES = {"kl": GridKLLoss, "kl+l1": GridKLL1Loss}
 # The KL of a uniform guess is log(H W) < 13 up to 512^2; only a diverging training
 # reaches a thousand (lr=1e3 reaches 1e6).
 _MAX_KL = 1e3
+_TINY = 1e-300  # floor of the logarithms in score
 
 
 class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
@@ -104,6 +106,19 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         against 0.0068; the nearest above lay at 0.31 (the network closer) and 0.33 (the
         mixture closer). 0 keeps the network everywhere but on identical inputs and one-hot
         weights. Not used in training.
+    solver_iterations : int, default=10
+        Iterations of the debiased Sinkhorn solver
+        (:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d`, at ``solver_reg``) that
+        :meth:`predict` runs from the network's answer, at the input's resolution: the
+        network gives the shape, the solver the transport it cannot see. On the 64²
+        held-out problems of ``reproduce grid`` (L1 to the reference, shipped model),
+        10 iterations took exact Gaussian blobs from 0.057 to 0.014 and the stars from
+        0.335 to 0.251, closer than 10 iterations from the solver's uniform start on 5 of
+        7 families (0.014 against 0.002 on the blobs, where the network's error persists),
+        for about 4.6 ms more per barycenter at 64² on one CPU thread. 0 returns the
+        network's answer. Not used in training.
+    solver_reg : float, default=0.004
+        Entropic regularisation of those iterations, in the solver's units.
     restart_period : int, default=1
         Epochs of the first cosine cycle (``T_0``); each next cycle is twice as long. The
         learning rate follows the cosine batch by batch.
@@ -167,6 +182,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "loss": [StrOptions(set(_LOSSES))],
         "mixture_tol": [Interval(Real, 0, None, closed="left")],
+        "solver_iterations": [Interval(Integral, 0, None, closed="left")],
+        "solver_reg": [Interval(Real, 0, None, closed="neither")],
         "restart_period": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -188,6 +205,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         optimizer="adam",
         loss="kl+l1",
         mixture_tol=0.2,
+        solver_iterations=10,
+        solver_reg=0.004,
         restart_period=1,
         validation_fraction=0.1,
         patience=5,
@@ -205,6 +224,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         self.optimizer = optimizer
         self.loss = loss
         self.mixture_tol = mixture_tol
+        self.solver_iterations = solver_iterations
+        self.solver_reg = solver_reg
         self.restart_period = restart_period
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -298,7 +319,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             the same image (one-hot weights, identical inputs), that image: the exact
             answer, which the network, given one image, only reproduces to an L1 of
             about 0.1. Where they all lie within ``mixture_tol`` of their weighted mixture,
-            the mixture.
+            the mixture. Elsewhere the network's answer after ``solver_iterations``
+            iterations of the solver.
         """
         check_is_fitted(self, "net_")
         self._validate_params()  # batch_size may have been set since fit
@@ -309,8 +331,22 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         barycenters[single] = measures[single, weights[single].argmax(axis=1)]
         network = ~single & (spread > self.mixture_tol)
         if network.any():
-            barycenters[network] = self._predict_network(measures[network], weights[network])
+            guesses = self._predict_network(measures[network], weights[network])
+            barycenters[network] = self._refine(measures[network], weights[network], guesses)
         return barycenters
+
+    def _refine(self, measures, weights, guesses):
+        """``solver_iterations`` solver iterations from the network's answers."""
+        if not self.solver_iterations:
+            return guesses
+        return sinkhorn_barycenter_2d(
+            measures,
+            weights,
+            reg=self.solver_reg,
+            max_iter=self.solver_iterations,
+            init=guesses,
+            device=self.device,
+        )
 
     def _predict_network(self, measures, weights):
         """The network's barycenters, computed at the training resolution: the inputs are
@@ -356,7 +392,10 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         """
         predicted = self.predict(X, weights)
         targets = _check_targets(y, predicted.shape)
-        kl = (targets * (np.log(np.maximum(targets, 1e-300)) - np.log(predicted))).sum((1, 2))
+        # The solver's iterations leave exact zeros where the answer is below float64's
+        # range; the floor charges them 690 nats per unit of reference mass there.
+        log_ratio = np.log(np.maximum(targets, _TINY)) - np.log(np.maximum(predicted, _TINY))
+        kl = (targets * log_ratio).sum((1, 2))
         return -float(kl.mean())
 
     @classmethod

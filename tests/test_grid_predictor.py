@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_wb import GridBarycenterPredictor, load
 from sklearn_wb.deep.grid_loss import GridKLL1Loss, GridKLLoss
 from sklearn_wb.deep.unet import MultiInputUNet
+from sklearn_wb.numerics import sinkhorn_barycenter_2d
 from sklearn_wb.numerics.grid_resample import sum_pool, upsample
 
 TINY = {"width": 2, "depth": 3, "batch_size": 8, "random_state": 0}
@@ -39,6 +40,14 @@ def mixtures(measures, weights):
     return np.einsum("nk,nkhw->nhw", weights, normalised)
 
 
+def network_then_solver(model, measures, weights):
+    """What predict returns away from its exact rules: the solver from the network's answer."""
+    unit = measures / measures.sum(axis=(2, 3), keepdims=True)
+    guesses = model._predict_network(unit, weights)
+    settings = {"reg": model.solver_reg, "max_iter": model.solver_iterations}
+    return sinkhorn_barycenter_2d(unit, weights, init=guesses, **settings)
+
+
 @pytest.fixture(scope="module")
 def fitted():
     measures, weights = blobs(0, n_samples=16)
@@ -58,24 +67,28 @@ def test_predictions_are_probability_grids(fitted, seed, k, size):
 
 def test_larger_grids_are_predicted_at_the_training_resolution(fitted, tmp_path):
     measures, weights = blobs(1, n_samples=2, k=3, size=32)
+    measures /= measures.sum(axis=(2, 3), keepdims=True)
     assert fitted.grid_shape_ == (16, 16)
-    coarse = fitted.predict(sum_pool(measures, (2, 2)), weights)
-    np.testing.assert_allclose(fitted.predict(measures, weights), upsample(coarse, (2, 2)))
+    network = fitted._predict_network
+    coarse = network(sum_pool(measures, (2, 2)), weights)
+    np.testing.assert_allclose(network(measures, weights), upsample(coarse, (2, 2)))
     fitted.save(tmp_path / "model.safetensors")
     loaded = load(tmp_path / "model.safetensors")
     assert tuple(loaded.grid_shape_) == (16, 16)
     np.testing.assert_allclose(loaded.predict(measures, weights), fitted.predict(measures, weights))
     # A taller grid is pooled along its rows only; a smaller one upsampled, then pooled back.
-    tall, _ = blobs(1, n_samples=2, k=3, size=32)
-    tall = tall[:, :, :, :16]
+    tall = measures[:, :, :, :16] / measures[:, :, :, :16].sum(axis=(2, 3), keepdims=True)
     np.testing.assert_allclose(
-        fitted.predict(tall, weights),
-        upsample(fitted.predict(sum_pool(tall, (2, 1)), weights), (2, 1)),
+        network(tall, weights), upsample(network(sum_pool(tall, (2, 1)), weights), (2, 1))
     )
     small, _ = blobs(1, n_samples=2, k=3, size=8)
     small /= small.sum(axis=(2, 3), keepdims=True)  # as predict rescales them
     fine = fitted._run_network(upsample(small, (2, 2)), weights)
-    np.testing.assert_allclose(fitted.predict(small, weights), sum_pool(fine, (2, 2)))
+    np.testing.assert_allclose(network(small, weights), sum_pool(fine, (2, 2)))
+    # the solver then runs at the input's resolution
+    np.testing.assert_allclose(
+        fitted.predict(measures, weights), network_then_solver(fitted, measures, weights)
+    )
 
 
 @settings(max_examples=5, deadline=None)
@@ -96,8 +109,8 @@ def test_one_image_of_nonzero_weight_is_its_own_barycenter(fitted, seed, k, scal
     distinct, _ = blobs(seed + 1, n_samples=1, k=k)
     distinct /= distinct.sum(axis=(2, 3), keepdims=True)
     uniform = np.full((1, k), 1 / k)
-    np.testing.assert_array_equal(
-        fitted.predict(distinct, uniform), fitted._predict_network(distinct, uniform)
+    np.testing.assert_allclose(
+        fitted.predict(distinct, uniform), network_then_solver(fitted, distinct, uniform)
     )
 
 
@@ -116,8 +129,8 @@ def test_inputs_close_to_their_mixture_get_the_mixture(fitted, seed, k):
     model = copy.deepcopy(fitted)
     for tol, expected in [
         (spread * 1.01, mixture),
-        (spread * 0.99, fitted._predict_network(unit, weights)),
-        (0.0, fitted._predict_network(unit, weights)),
+        (spread * 0.99, network_then_solver(fitted, unit, weights)),
+        (0.0, network_then_solver(fitted, unit, weights)),
     ]:
         model.set_params(mixture_tol=tol)
         np.testing.assert_allclose(model.predict(measures, weights), expected, atol=1e-15)
@@ -198,6 +211,24 @@ def test_joblib_round_trip_predicts_identically(fitted, tmp_path):
     np.testing.assert_array_equal(
         loaded.predict(measures, weights), fitted.predict(measures, weights)
     )
+
+
+def test_solver_iterations_refine_the_network_answer(fitted):
+    """0 iterations give the network's answer; more run the solver from it. (Its exact
+    zeros far from the inputs keep score finite: the shipped model's test below.)"""
+    measures, weights = blobs(3, n_samples=2, k=3, size=16)
+    unit = measures / measures.sum(axis=(2, 3), keepdims=True)
+    model = copy.deepcopy(fitted).set_params(solver_iterations=0)
+    np.testing.assert_allclose(
+        model.predict(measures, weights), fitted._predict_network(unit, weights)
+    )
+    model.set_params(solver_iterations=3, solver_reg=0.01)
+    refined = model.predict(measures, weights)
+    np.testing.assert_allclose(refined, network_then_solver(model, measures, weights))
+    assert np.abs(refined - fitted._predict_network(unit, weights)).sum() > 1e-3
+    assert np.isfinite(model.score(measures, mixtures(measures, weights), weights))
+    with pytest.raises(ValueError, match="solver_iterations"):
+        model.set_params(solver_iterations=-1).predict(measures, weights)
 
 
 def test_shipped_model_loads_and_predicts_offline():

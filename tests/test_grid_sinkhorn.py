@@ -126,6 +126,32 @@ def test_overflowing_scalings_fall_back_to_the_log_domain(monkeypatch):
     )
 
 
+@given(seed=seeds, k=st.integers(2, 4))
+def test_a_start_at_the_answer_stays_near_it(seed, k):
+    """Identical inputs: from init at the answer, 20 iterations stay closer to it than from
+    POT's uniform start (measured at 16^2, seeds 0-4 x k in {2, 4}: L1 0.0014-0.0088
+    against 0.025-0.072, at most 0.2 of it). The guess's scale does not matter; its zeros
+    stay zero."""
+    measures, weights, exact = make_identical_problems(1, k, 16, random_state=seed)
+    fixed = {"tol": 1e-12, "max_iter": 20}
+    cold = sinkhorn_barycenter_2d(measures[0], weights[0], **fixed)
+    warm = sinkhorn_barycenter_2d(measures[0], weights[0], init=exact[0] * 7.0, **fixed)
+    assert _l1(warm, exact[0]) < 0.5 * _l1(cold, exact[0])
+    assert (warm[exact[0] == 0] == 0).all()
+
+
+def test_init_is_the_same_in_both_domains(monkeypatch):
+    measures, weights, _ = make_location_scale_problems(2, 3, 16, random_state=4)
+    init = sinkhorn_barycenter_2d(measures, weights, max_iter=5)
+    fixed = {"reg": 0.004, "max_iter": 15, "init": init}
+    scaling = sinkhorn_barycenter_2d(measures, weights, **fixed)
+    monkeypatch.setattr(grid_sinkhorn, "_kernel_is_positive", lambda *args: False)
+    np.testing.assert_allclose(
+        sinkhorn_barycenter_2d(measures, weights, **fixed), scaling, atol=1e-12
+    )
+    assert _l1(scaling, sinkhorn_barycenter_2d(measures, weights, max_iter=15)).min() > 1e-6
+
+
 def test_batch_equals_one_by_one():
     measures, weights, _ = make_location_scale_problems(4, 3, 16, random_state=1)
     batch = measures.reshape(2, 2, 3, 16, 16), weights.reshape(2, 2, 3)
@@ -163,6 +189,8 @@ def test_gaussian_blobs_close_to_the_exact_barycenter(seed, k):
         (np.ones((2, 8, 8)), [1.0], {}, "weights must have shape"),
         (np.ones((2, 8, 8)), None, {"reg": 0.0}, "reg"),
         (np.ones((2, 8, 8)), None, {"max_iter": 0}, "max_iter"),
+        (np.ones((2, 8, 8)), None, {"init": np.ones((8, 4))}, "init must have"),
+        (np.ones((2, 8, 8)), None, {"init": -np.ones((8, 8))}, "non-negative"),
     ],
 )
 def test_bad_input_raises(measures, weights, kwargs, message):

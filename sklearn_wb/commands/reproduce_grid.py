@@ -196,10 +196,10 @@ def run(args):
             problems = [_problem(family, size, i, reference) for i in range(args.n_problems)]
             results[size, family] = _family_scores(model, problems, family, size, args)
             print(f"{size}^2 {family}: done", flush=True)
-    _report(args, results)
+    _report(args, results, model)
 
 
-def _report(args, results):
+def _report(args, results, model):
     timing = _timing_table(args.sizes, [_mean_times(results, size) for size in args.sizes])
     accuracy = {size: _accuracy_table(results, size) for size in args.sizes}
     targets = _targets_table(results)
@@ -222,7 +222,7 @@ def _report(args, results):
             *((f"Accuracy at {size}^2", *table) for size, table in accuracy.items()),
             ("Targets (measured, not asserted)", *targets),
         ],
-        notes=[_settings_note(args), *notes],
+        notes=[_settings_note(args, model), *notes],
     )
 
 
@@ -236,11 +236,14 @@ def _command(args):
     )
 
 
-def _settings_note(args):
+def _settings_note(args, model):
     return (
         f"Machine: {machine_description(args.threads)}. Shipped model "
         f"``GridBarycenterPredictor.pretrained()`` (trained at {_MODEL_SIZE}^2; targets: "
-        f"{_shipped_model_targets()}). {args.n_problems} held-out problems per family and size "
+        f"{_shipped_model_targets()}); ``predict``: the network's answer, "
+        f"then {model.solver_iterations} iterations of our solver (reg "
+        f"{model.solver_reg}) from it, which the 'network alone' rows leave "
+        f"out. {args.n_problems} held-out problems per family and size "
         "(a seed the training never used), each problem's inputs from one family, problem i "
         "with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. Reference: for the "
         f"training families ({', '.join(GRID_FAMILIES)}) our solver ({_REFERENCE_LABEL}, "
