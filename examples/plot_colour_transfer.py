@@ -9,7 +9,7 @@ optimal transport plan. The luminance is left alone, so the picture keeps its co
 
 The photographs ship inside scikit-image (``skimage.data``: nothing is downloaded). The
 barycenters come from :class:`~sklearn_wb.GridBarycenterPredictor` (one forward pass of
-the shipped network) and from the reference solver
+the shipped network, then 10 solver iterations from its answer) and from the reference solver
 :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` (debiased Sinkhorn, reg 0.002), with
 POT's debiased convolutional barycenter timed beside them as the solver a user would
 otherwise reach for. The baselines for the result are the plain mixture of the histograms

@@ -169,8 +169,10 @@ for name, (measures, exact) in problems.items():
 # exact barycenter. Then the plain mixture, the predictor and the solver (reg=0.002),
 # with their W2 to the exact barycenter. The solver blurs the one-pixel curve by its entropic
 # regularisation but keeps it in place. The predictor keeps the segments in place but
-# thickens them, and fills the ellipse outlines into blobs, with two inputs as with five
-# (the paper's network kept two-input barycenters right and failed with five).
+# thickens them, and draws the ellipse outlines as thick rings, with two inputs as with
+# five (the paper's network kept two-input barycenters right and failed with five). Its
+# network alone (``solver_iterations=0``) filled the outlines into blobs; the 10 solver
+# iterations that ``predict`` runs from its answer open them up.
 fig, axes = plt.subplots(len(problems), 5, figsize=(13, 2.9 * len(problems)))
 colours = plt.cm.tab10(np.arange(10))[:, :3]
 for row, (name, (measures, exact)) in zip(axes, problems.items()):

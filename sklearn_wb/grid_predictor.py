@@ -11,7 +11,6 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
 from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler
 from skorch.dataset import ValidSplit
 from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
@@ -20,11 +19,12 @@ from ._common import PersistenceMixin, load, resolve_device
 from ._execution import rollback_on_failure, with_torch_threads
 from .deep.divergence import DivergenceGuard
 from .deep.grid_loss import GridKLL1Loss, GridKLLoss
+from .deep.grid_net import SolverRefinedNet
 from .deep.unet import MultiInputUNet
 from .deep.warm_start import progress_bar, update_training_params, update_verbosity
 from .numerics.grid_reference import check_grid_measures
 from .numerics.grid_resample import sum_pool, upsample
-from .numerics.grid_sinkhorn import sinkhorn_barycenter_2d
+from .numerics.grid_sinkhorn import scaling_domain_min_reg, sinkhorn_barycenter_2d
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 _LOSSES = {"kl": GridKLLoss, "kl+l1": GridKLL1Loss}
@@ -116,9 +116,13 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         0.335 to 0.251, closer than 10 iterations from the solver's uniform start on 5 of
         7 families (0.014 against 0.002 on the blobs, where the network's error persists),
         for about 4.6 ms more per barycenter at 64² on one CPU thread. 0 returns the
-        network's answer. Not used in training.
+        network's answer. ``fit`` scores the answer after these iterations (on the
+        training grid, gradients flowing through them), so the network learns to be
+        their starting point.
     solver_reg : float, default=0.004
-        Entropic regularisation of those iterations, in the solver's units.
+        Entropic regularisation of those iterations, in the solver's units. Training
+        through them needs it above 2.8e-3 on a square grid (every kernel entry within
+        float64's range: :func:`~sklearn_wb.numerics.grid_sinkhorn.scaling_domain_min_reg`).
     restart_period : int, default=1
         Epochs of the first cosine cycle (``T_0``); each next cycle is twice as long. The
         learning rate follows the cosine batch by batch.
@@ -274,6 +278,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         measures, weights = self._check_measures(X, weights)
         targets = _check_targets(y, measures.shape[:1] + measures.shape[2:])
         self._check_training_size(len(targets))
+        self._check_solver_reg(measures.shape[2:])
         data = {"measures": measures.astype(np.float32), "weights": weights.astype(np.float32)}
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
@@ -286,6 +291,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             update_training_params(
                 self.net_,
                 criterion=_LOSSES[self.loss],
+                solver_iterations=self.solver_iterations,
+                solver_reg=self.solver_reg,
                 max_epochs=self.max_epochs,
                 lr=self.lr,
                 batch_size=self.batch_size,
@@ -472,9 +479,11 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         ]
         callbacks.append(("progress", progress_bar(self.verbose)))
         optimizer_kwargs = {"momentum": 0.99, "nesterov": True} if self.optimizer == "sgd" else {}
-        return NeuralNet(
+        return SolverRefinedNet(
             MultiInputUNet,
             _LOSSES[self.loss],
+            solver_iterations=self.solver_iterations,
+            solver_reg=self.solver_reg,
             module__width=self.width,
             module__depth=self.depth,
             optimizer=_OPTIMIZERS[self.optimizer],
@@ -501,6 +510,17 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
                 f"fit got {n_samples} example(s), and validation_fraction="
                 f"{self.validation_fraction} holds out {n_valid} for validation, leaving "
                 "none to train on. Give more examples or set validation_fraction=0."
+            )
+
+    def _check_solver_reg(self, shape):
+        # Gradients flow through the iterations on the scalings only.
+        smallest = scaling_domain_min_reg(shape)
+        if self.solver_iterations and self.solver_reg <= smallest:
+            raise ValueError(
+                f"Training through solver_iterations={self.solver_iterations} needs "
+                f"solver_reg > {smallest:.3g} on {shape[0]} x {shape[1]} grids (no kernel "
+                f"entry below float64's range), got {self.solver_reg}. Raise solver_reg or "
+                "set solver_iterations=0."
             )
 
     def _batches_per_epoch(self, n_samples):

@@ -231,6 +231,28 @@ def test_solver_iterations_refine_the_network_answer(fitted):
         model.set_params(solver_iterations=-1).predict(measures, weights)
 
 
+def test_training_scores_the_refined_answer():
+    """With solver_iterations the training loss is that of predict's answer (the network's,
+    then the solver's iterations from it), so the network learns a warm start."""
+    measures, weights = blobs(5, n_samples=6, k=3)
+    targets = mixtures(measures, weights)
+    params = {"solver_iterations": 3, "solver_reg": 0.01, "mixture_tol": 0.0}
+    model = GridBarycenterPredictor(**TINY, **params, max_epochs=1, validation_fraction=0)
+    model.fit(measures, targets, weights=weights)
+    unit = measures / measures.sum(axis=(2, 3), keepdims=True)
+    batch = {"measures": torch.as_tensor(unit, dtype=torch.float32)}
+    batch["weights"] = torch.as_tensor(weights, dtype=torch.float32)
+    with torch.no_grad():
+        loss = model.net_.get_loss(model.net_.infer(batch), torch.as_tensor(targets), X=batch)
+    predicted = torch.as_tensor(model.predict(measures, weights)).clamp_min(1e-300)
+    expected = GridKLL1Loss()(predicted.log(), torch.as_tensor(targets))
+    np.testing.assert_allclose(float(loss), float(expected), rtol=1e-5)
+    network_loss = GridKLL1Loss()(model.net_.infer(batch).detach(), torch.as_tensor(targets))
+    assert abs(float(network_loss) - float(loss)) > 1e-3  # the iterations were scored
+    with pytest.raises(ValueError, match="solver_reg > 0.00282"):
+        clone(model).set_params(solver_reg=0.002).fit(measures, targets, weights=weights)
+
+
 def test_shipped_model_loads_and_predicts_offline():
     model = GridBarycenterPredictor.pretrained()
     measures, weights = blobs(6, n_samples=2, k=3, size=64)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import ot
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -150,6 +151,22 @@ def test_init_is_the_same_in_both_domains(monkeypatch):
         sinkhorn_barycenter_2d(measures, weights, **fixed), scaling, atol=1e-12
     )
     assert _l1(scaling, sinkhorn_barycenter_2d(measures, weights, max_iter=15)).min() > 1e-6
+
+
+def test_debiased_iterations_pass_gradients_to_the_guess():
+    """What training through the solver needs: the public solver's iterates, and finite
+    gradients with respect to the guess; below the scaling domain's reg, a clear error."""
+    measures, weights, exact = make_location_scale_problems(2, 3, 16, random_state=0)
+    measures, weights = torch.as_tensor(measures), torch.as_tensor(weights)
+    logits = torch.zeros(2, 16 * 16, dtype=torch.float64, requires_grad=True)
+    guess = torch.softmax(logits, dim=1).reshape(2, 16, 16)
+    bary = grid_sinkhorn.debiased_iterations(measures, weights, guess, reg=0.004, n_iterations=5)
+    expected = sinkhorn_barycenter_2d(measures, weights, init=guess.detach(), max_iter=5)
+    np.testing.assert_allclose(bary.detach(), expected, atol=1e-12)
+    (bary - torch.as_tensor(exact)).abs().sum().backward()
+    assert torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match=r"reg > 0.00282"):
+        grid_sinkhorn.debiased_iterations(measures, weights, guess, reg=0.002, n_iterations=5)
 
 
 def test_batch_equals_one_by_one():

@@ -201,7 +201,7 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         if iteration % check_every == 0 or iteration == max_iter:
             if not (torch.isfinite(bar).all() and torch.isfinite(d).all()):
                 return None
-            if float((bar - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
+            if float((bar - checked).detach().abs().sum(dim=(-2, -1)).max()) < tol * check_every:
                 break
             checked = bar
     return bar
@@ -315,6 +315,60 @@ def sinkhorn_barycenter_2d(
     bary = bary.double().cpu().numpy()
     bary /= bary.sum(axis=(-2, -1), keepdims=True)
     return bary.reshape(*batch_shape, *image_shape)
+
+
+def debiased_iterations(measures, weights, init, *, reg, n_iterations):
+    """``n_iterations`` of the debiased fixed point from the barycenters ``init``, held
+    there for the first 2, on the scalings: differentiable, no stopping rule.
+
+    Parameters
+    ----------
+    measures : torch.Tensor of shape (B, k, H, W)
+        Unit-mass images, float64 (float32 kernels underflow at small reg).
+    weights : torch.Tensor of shape (B, k)
+    init : torch.Tensor of shape (B, H, W)
+        Positive unit-mass guesses.
+    reg : float
+        Above :func:`scaling_domain_min_reg` of the grid.
+    n_iterations : int
+
+    Returns
+    -------
+    torch.Tensor of shape (B, H, W)
+        Unit-mass barycenters; gradients flow to ``init``.
+
+    Raises
+    ------
+    ValueError
+        Where the kernel underflows or a scaling overflows (the log domain, which
+        handles both, has no finite gradients there).
+    """
+    kernels = _axis_kernels(measures.shape[-2:], reg, measures.dtype, measures.device)
+    bary = None
+    if _kernel_is_positive(kernels):
+        bary = _scaling_sinkhorn(
+            measures,
+            weights,
+            kernels,
+            init,
+            tol=0.0,
+            max_iter=n_iterations,
+            check_every=n_iterations,
+        )
+    if bary is None:
+        raise ValueError(
+            f"The solver's scalings over- or underflow at reg={reg} on a "
+            f"{tuple(measures.shape[-2:])} grid; iterations through which gradients flow "
+            f"need reg > {scaling_domain_min_reg(measures.shape[-2:]):.3g} there."
+        )
+    return bary / bary.sum(dim=(-2, -1), keepdim=True)
+
+
+def scaling_domain_min_reg(shape):
+    """The smallest reg whose Gibbs kernel on an (H, W) grid has no entry that underflows
+    in float64: the squared diagonal over -log(tiny), 2.8e-3 on a square grid."""
+    height, width = ((n - 1) / (max(shape) - 1) for n in shape)
+    return (height**2 + width**2) / -math.log(torch.finfo(torch.float64).tiny)
 
 
 def _check_init(init, shape):
