@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sklearn_wb.numerics import (
+    GRID_FAMILIES,
     grid_sinkhorn,
     make_gaussian_blob_problems,
     make_identical_problems,
@@ -167,6 +168,21 @@ def test_debiased_iterations_pass_gradients_to_the_guess():
     assert torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0
     with pytest.raises(ValueError, match=r"reg > 0.00282"):
         grid_sinkhorn.debiased_iterations(measures, weights, guess, reg=0.002, n_iterations=5)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_gradients_stay_finite_where_scalings_underflow(seed):
+    """A thin line weighted 0.995 with a stroke from a random guess: cells without mass
+    gave NaN gradients (0 * inf) at these seeds before the iterations dropped them."""
+    rng = np.random.default_rng(seed)
+    measures = np.stack([GRID_FAMILIES[name](1, 32, rng)[0] for name in ("thin_lines", "strokes")])
+    measures = torch.as_tensor(measures[None])
+    weights = torch.tensor([[0.995, 0.005]], dtype=torch.float64)
+    logits = torch.as_tensor(rng.normal(size=(1, 32 * 32)) * 3).requires_grad_()
+    guess = torch.softmax(logits, dim=1).reshape(1, 32, 32)
+    bary = grid_sinkhorn.debiased_iterations(measures, weights, guess, reg=0.004, n_iterations=10)
+    (bary - measures[:, 0]).abs().sum().backward()
+    assert torch.isfinite(logits.grad).all()
 
 
 def test_batch_equals_one_by_one():

@@ -181,6 +181,21 @@ def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, che
     return iteration
 
 
+def _finite_gradients(*tensors):
+    """Gradients with respect to ``tensors`` with their non-finite entries set to 0.
+
+    Where a scaling underflowed, the backward pass meets 0 * inf (d log(x) / dx = 1 / x,
+    d (a / b) / db = -a / b^2): NaN, which the next blur spreads over the whole image and
+    one example over the whole batch's update. Those cells carry no mass, so they give no
+    gradient instead. Forward values are unchanged.
+    """
+    for tensor in tensors:
+        if tensor.requires_grad:
+            tensor.register_hook(
+                lambda grad: torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
+            )
+
+
 def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_every):
     """The same fixed point, start and stopping rule as :func:`_debiased_sinkhorn`, on the
     scalings themselves: two matrix products per blur. Returns the barycenters, or None
@@ -198,6 +213,7 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         if iteration > hold:
             bar = d * torch.exp((weights[..., None, None] * torch.log(k_u)).sum(dim=-3))
         d = torch.sqrt(d * bar / blurred[..., -1, :, :])
+        _finite_gradients(blurred, k_u, bar, d)
         if iteration % check_every == 0 or iteration == max_iter:
             if not (torch.isfinite(bar).all() and torch.isfinite(d).all()):
                 return None
