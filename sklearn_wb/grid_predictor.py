@@ -1,4 +1,5 @@
-"""GridBarycenterPredictor: Wasserstein barycenters of grids in one forward pass (DCNN paper)."""
+"""GridBarycenterPredictor: Wasserstein barycenters of grids from one forward pass of a
+network (DCNN paper) and a few solver iterations from its answer."""
 
 import tempfile
 from importlib import resources
@@ -41,7 +42,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
 
     A multi-input U-Net (Sec. 3.1 of the DCNN grid barycenter paper) whose ``k``
     contractive paths share weights, so a model trained on pairs predicts barycenters of
-    any number of measures, on any power-of-2 grid, in one forward pass. The network runs
+    any number of measures, on any power-of-2 grid, in one forward pass, followed by
+    ``solver_iterations`` iterations of the debiased solver from its answer. The network runs
     at the training resolution: a larger grid's inputs are summed over blocks of cells
     and the answer upsampled bilinearly, a smaller grid's inputs upsampled and the answer
     summed back. With the shipped 64² model on the held-out problems of ``python -m
@@ -110,15 +112,15 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Iterations of the debiased Sinkhorn solver
         (:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d`, at ``solver_reg``) that
         :meth:`predict` runs from the network's answer, at the input's resolution: the
-        network gives the shape, the solver the transport it cannot see. On the 64²
-        held-out problems of ``reproduce grid`` (L1 to the reference, shipped model),
-        10 iterations took exact Gaussian blobs from 0.057 to 0.014 and the stars from
-        0.335 to 0.251, closer than 10 iterations from the solver's uniform start on 5 of
-        7 families (0.014 against 0.002 on the blobs, where the network's error persists),
-        for about 4.6 ms more per barycenter at 64² on one CPU thread. 0 returns the
-        network's answer. ``fit`` scores the answer after these iterations (on the
-        training grid, gradients flowing through them), so the network learns to be
-        their starting point.
+        network puts the mass roughly in place, the iterations do the transport. With the
+        shipped model on the held-out problems of ``reproduce grid`` (64², L1 to the
+        reference), 10 iterations took exact Gaussian blobs from 0.057 to 0.014 and the
+        stars from 0.335 to 0.251. They beat 10 from the solver's uniform start on 5 of
+        the 10 families where the network runs. But 20 from there, about the same time
+        on one CPU thread, beat the predictor on 8 (the user guide has the figures).
+        0 returns the network's answer. ``fit`` scores the answer after these iterations
+        (on the training grid, gradients flowing through them), so the network learns
+        to be their starting point.
     solver_reg : float, default=0.004
         Entropic regularisation of those iterations, in the solver's units. Training
         through them needs it above 2.8e-3 on a square grid (every kernel entry within
