@@ -13,8 +13,10 @@ from skorch.callbacks import Callback
 
 
 class DivergenceGuard(Callback):
-    """Raise ``ValueError`` naming ``lr`` when a training loss is not finite or leaves
-    ``[-max_abs_loss, max_abs_loss]``, or when a weight turns NaN or infinite.
+    """Raise ``ValueError`` naming ``lr`` when a training loss, or the network's own loss
+    that a net records in its batch history as ``train_network_loss`` /
+    ``valid_network_loss``, is not finite or leaves ``[-max_abs_loss, max_abs_loss]``, or
+    when a weight turns NaN or infinite.
 
     Parameters
     ----------
@@ -27,8 +29,15 @@ class DivergenceGuard(Callback):
 
     def on_batch_end(self, net, training=True, loss=None, **kwargs):
         value = loss.item() if torch.is_tensor(loss) else float(loss)
-        if not math.isfinite(value) or abs(value) > self.max_abs_loss:
+        if not self._sane(value):
             self._fail(net, f"the {'training' if training else 'validation'} loss is {value:.3g}")
+        # a net may record its network's own loss beside the one it optimises
+        own = net.history[-1, "batches", -1].get(f"{'train' if training else 'valid'}_network_loss")
+        if own is not None and not self._sane(own):
+            self._fail(net, f"the network's own loss is {own:.3g}")
+
+    def _sane(self, value):
+        return math.isfinite(value) and abs(value) <= self.max_abs_loss
 
     def on_epoch_end(self, net, **kwargs):
         if not all(torch.isfinite(p).all() for p in net.module_.parameters()):

@@ -30,9 +30,14 @@ class SolverRefinedNet(NeuralNet):
         self.solver_reg = solver_reg
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if self.solver_iterations:
-            y_pred = self._refined_log_barycenters(y_pred, X)
-        return super().get_loss(y_pred, y_true, X=X, training=training)
+        if not self.solver_iterations:
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        # The iterations keep the scored answer sane even when the network runs away (lr
+        # too large), so the network's own loss is recorded for DivergenceGuard.
+        own = super().get_loss(y_pred.detach(), y_true, X=X, training=training)
+        self.history.record_batch(f"{'train' if training else 'valid'}_network_loss", own.item())
+        refined = self._refined_log_barycenters(y_pred, X)
+        return super().get_loss(refined, y_true, X=X, training=training)
 
     def _refined_log_barycenters(self, log_guesses, X):
         as_float64 = lambda t: torch.as_tensor(t).to(log_guesses.device, torch.float64)  # noqa: E731
