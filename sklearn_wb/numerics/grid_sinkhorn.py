@@ -64,7 +64,7 @@ _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many 
 # Iterations that hold the barycenter at ``init`` while the scalings u_i and d adapt to it.
 # Without them d starts at 1 and the first step blurs the guess away. On reproduce grid's
 # held-out 64^2 problems from the shipped predictor's answers, L1 to the reference after
-# 10 / 20 iterations with 2, 5 and 10 held (.cache/exp/s27/bar_warm.py): thin lines
+# 10 / 20 iterations with 2, 5 and 10 held (scripts/grid_warm_start_side_runs.py): thin lines
 # 1.251 / 1.076, 1.346 / 1.100, 1.314 / 1.157; exact Gaussian blobs 0.0138 / 0.0113,
 # 0.0198 / 0.0150, 0.0567 / 0.0168; contours and strokes within 0.01 of each other.
 _INIT_HOLD_ITERATIONS = 2
