@@ -42,6 +42,12 @@ runs in the scaling domain first, as POT does, with no exponential or logarithm 
 1.5-1.8 times as fast, and equal to the log-domain iterates to rounding (1e-14 in L1, 64 x
 64 stars, reg 0.004). If a scaling overflows, the problem is solved again in the log domain.
 
+**Warm starts and training.** ``init`` starts the fixed point from a guessed barycenter,
+held there for the first 2 iterations while the scalings adapt to it.
+:func:`debiased_iterations` runs a fixed number of those iterations on tensors,
+differentiably, so ``GridBarycenterPredictor`` trains its network through them; a cell
+whose scaling underflowed gives no gradient instead of NaN.
+
 References
 ----------
 H. Janati, M. Cuturi, A. Gramfort. Debiased Sinkhorn barycenters. ICML 2020, PMLR 119,
