@@ -19,7 +19,7 @@ from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 from ._common import PersistenceMixin, load, resolve_device
 from ._execution import rollback_on_failure, with_torch_threads
 from .deep.divergence import DivergenceGuard
-from .deep.grid_loss import GridKLL1Loss, GridKLLoss
+from .deep.grid_loss import PROBABILITY_FLOOR, GridKLL1Loss, GridKLLoss
 from .deep.grid_net import SolverRefinedNet
 from .deep.unet import MultiInputUNet
 from .deep.warm_start import progress_bar, update_training_params, update_verbosity
@@ -34,7 +34,6 @@ _LOSSES = {"kl": GridKLLoss, "kl+l1": GridKLL1Loss}
 # The KL of a uniform guess is log(H W) < 13 up to 512^2; only a diverging training
 # reaches a thousand (lr=1e3 reaches 1e6).
 _MAX_KL = 1e3
-_TINY = 1e-300  # floor of the logarithms in score
 
 
 class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
@@ -401,9 +400,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         """
         predicted = self.predict(X, weights)
         targets = _check_targets(y, predicted.shape)
-        # The solver's iterations leave exact zeros where the answer is below float64's
-        # range; the floor charges them 690 nats per unit of reference mass there.
-        log_ratio = np.log(np.maximum(targets, _TINY)) - np.log(np.maximum(predicted, _TINY))
+        floored_log = lambda a: np.log(np.maximum(a, PROBABILITY_FLOOR))  # noqa: E731
+        log_ratio = floored_log(targets) - floored_log(predicted)
         kl = (targets * log_ratio).sum((1, 2))
         return -float(kl.mean())
 

@@ -4,10 +4,7 @@ import torch
 from skorch import NeuralNet
 
 from ..numerics.grid_sinkhorn import debiased_iterations
-
-# Floor of the refined barycenters' logarithm: a cell the iterations leave at exactly 0 costs
-# 690 nats per unit of target mass there instead of an infinite loss.
-_TINY = 1e-300
+from .grid_loss import PROBABILITY_FLOOR
 
 
 class SolverRefinedNet(NeuralNet):
@@ -48,4 +45,4 @@ class SolverRefinedNet(NeuralNet):
             reg=self.solver_reg,
             n_iterations=self.solver_iterations,
         )
-        return torch.log(bary.clamp_min(_TINY))
+        return torch.log(bary.clamp_min(PROBABILITY_FLOOR))
