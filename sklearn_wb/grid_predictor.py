@@ -115,8 +115,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         shipped model on the held-out problems of ``reproduce grid`` (64², L1 to the
         reference), 10 iterations took exact Gaussian blobs from 0.057 to 0.014 and the
         stars from 0.335 to 0.251. They beat 10 from the solver's uniform start on 5 of
-        the 10 families where the network runs. But 20 from there, about the same time
-        on one CPU thread, beat the predictor on 8 (the user guide has the figures).
+        the 10 families where the network runs. But 20 from there, in less time than
+        the predictor on one CPU thread, beat it on 8 (the user guide has the figures).
         0 returns the network's answer. ``fit`` scores the answer after these iterations
         (on the training grid, gradients flowing through them), so the network learns
         to be their starting point.
