@@ -3,7 +3,8 @@
 For each grid size and input family, the L1 and KL(reference || estimate) of every method's
 unit-mass barycenter, its time per barycenter, and the number of problems on which it is
 further from the reference than the plain weighted mixture. Methods: the shipped
-:class:`GridBarycenterPredictor` (batched ``predict``), our debiased Sinkhorn solver
+:class:`GridBarycenterPredictor` (batched ``predict``: the network's answer, refined by
+solver iterations; and its network alone), our debiased Sinkhorn solver
 :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` at reg 0.004 and 0.001 (tol 1e-3) and
 at reg 0.004, tol 1e-2, POT's debiased convolutional barycenter (reg 0.004), GeomLoss's
 ``ImagesBarycenter`` where pykeops is installed (``pip install -e ".[keops]"``) and the
@@ -344,7 +345,8 @@ def _family_scores(model, problems, family, size, args):
     estimates = {"predictor": _predict(model, problems)}
     network = _predict(model, problems, network_only=True)
     if not all(map(np.allclose, network[0], estimates["predictor"][0])):
-        # predict returned an input or the mixture somewhere: also score the network alone
+        # predict refined the network's answer or returned an input or the mixture: also
+        # score the network alone
         estimates[_NETWORK_NAME] = network
     for name, solve in _solvers(size, args).items():
         start = time.perf_counter()
