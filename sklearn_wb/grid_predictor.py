@@ -52,7 +52,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     L1 0.440 -> 0.145, near-uniform densities 0.183 -> 0.027, contours 1.337 -> 1.327)
     and at 32² (0.382 -> 0.150, 0.175 -> 0.021, 0.720 -> 0.563). Training
     minimises :math:`\mathrm{KL}(b \,\|\, \hat b)` plus the L1 distance (``loss``)
-    against reference barycenters ``b`` with a cosine learning rate with warm restarts
+    between reference barycenters ``b`` and the answers :math:`\hat b` after the solver
+    iterations, with a cosine learning rate with warm restarts
     (SGDR), keeps the epoch with the best validation loss (checkpoint) and stops early
     when it stops improving.
 
