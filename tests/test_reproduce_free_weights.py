@@ -60,6 +60,16 @@ def test_parts_option_rejects_an_unknown_name(capsys):
     assert exit_info.value.code == 2 and "mixtures" in capsys.readouterr().err
 
 
+def test_n_epochs_option_rejects_auto_which_free_weight_barycenter_lacks(capsys):
+    """NeuralBarycenter's pages take --n-epochs auto; FreeWeightBarycenter has no "auto"
+    and the option defaults to its 6 epochs."""
+    assert parse_args(["reproduce", "free-weights"]).n_epochs == 6
+    with pytest.raises(SystemExit):
+        parse_args(["reproduce", "free-weights", "--n-epochs", "auto"])
+    assert "invalid positive_int value: 'auto'" in capsys.readouterr().err
+    assert parse_args(["reproduce", "ring", "--n-epochs", "auto"]).n_epochs == "auto"
+
+
 def test_estimate_follows_the_chosen_parts():
     def minutes(*options):
         args = parse_args(["reproduce", "free-weights", *options])

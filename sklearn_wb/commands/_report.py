@@ -65,10 +65,14 @@ def n_epochs_option(text):
 
 
 def add_schedule_arguments(parser, fits, n_epochs=_SCHEDULE_DEFAULTS["n_epochs"]):
-    """``--n-epochs`` (default ``n_epochs``, NeuralBarycenter's) and
+    """``--n-epochs`` (default ``n_epochs``, NeuralBarycenter's; "auto" is accepted only
+    where it is the default, as FreeWeightBarycenter has none) and
     ``--iterations-per-epoch`` of ``fits``."""
     parser.add_argument(
-        "--n-epochs", type=n_epochs_option, default=n_epochs, help=f"epochs of {fits}"
+        "--n-epochs",
+        type=n_epochs_option if n_epochs == "auto" else positive_int,
+        default=n_epochs,
+        help=f"epochs of {fits}",
     )
     parser.add_argument(
         "--iterations-per-epoch",
