@@ -8,18 +8,20 @@ iterations from its uniform start, one problem per call, one torch thread. The f
 whose inputs the predictor answers without its network (near-uniform, identical, one-hot)
 are left out.
 
-Measured on 2026-12-05 (shipped model, beside another single-threaded job):
+Measured on 2026-12-05 (shipped model, one job at a time):
 
-- 64^2: the predictor took 17-19 ms, 24 cold iterations 15-16 ms. They were closer to the
-  reference on 9 of the 10 families; strokes were the exception (0.770 against 0.758).
-- 128^2: the predictor took 38-45 ms, 14 cold iterations 38-46 ms. Each was closer on 5
-  families. The predictor won on contours, filled shapes, strokes (0.843 against 0.910),
-  random intensities and the stars (0.299 against 0.324). The solver won on the Gaussian
-  blobs (0.011 against 0.032), exact blobs (0.0012 against 0.0121), Gaussian mixtures,
+- 64^2: the predictor took 19-20 ms, 24 cold iterations 15-17 ms. The predictor was closer
+  to the reference on 3 of the 10 families: strokes (0.730 against 0.770), random
+  intensities and the stars (0.238 against 0.253).
+- 128^2: the predictor took 42-47 ms, 16 cold iterations 42-48 ms. Each was closer on 5
+  families. The predictor won on contours, filled shapes, strokes (0.809 against 0.896),
+  random intensities and the stars (0.284 against 0.315). The solver won on the Gaussian
+  blobs (0.009 against 0.029), exact blobs (0.0012 against 0.0145), Gaussian mixtures,
   thin lines and smooth fields.
 
     python scripts/grid_equal_time_side_run.py --size 64 --cold 16 20 24
     python scripts/grid_equal_time_side_run.py --size 128 --cold 12 14 16
+    python scripts/grid_equal_time_side_run.py --size 128 --cold 16 --model path/to/model
 """
 
 import argparse
@@ -29,7 +31,7 @@ import joblib
 import numpy as np
 import torch
 
-from sklearn_wb import GridBarycenterPredictor
+from sklearn_wb import GridBarycenterPredictor, load
 from sklearn_wb.commands.reproduce_grid import _FAMILIES, _problem, _timed_reference
 from sklearn_wb.numerics import sinkhorn_barycenter_2d
 
@@ -43,10 +45,11 @@ def main(argv=None):
     parser.add_argument("--cold", type=int, nargs="+", default=[16, 20, 24])
     parser.add_argument("--n-problems", type=int, default=4)
     parser.add_argument("--cache-dir", default=".cache/reproduce_grid")
+    parser.add_argument("--model", help="a saved predictor (default: shipped)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
-    model = GridBarycenterPredictor.pretrained()
+    model = load(args.model) if args.model else GridBarycenterPredictor.pretrained()
     methods = {"predictor": model.predict}
     for n in args.cold:
         methods[f"{n} iterations"] = lambda m, w, n=n: sinkhorn_barycenter_2d(m, w, max_iter=n)

@@ -130,15 +130,16 @@ def test_overflowing_scalings_fall_back_to_the_log_domain(monkeypatch):
 
 @given(seed=seeds, k=st.integers(2, 4))
 def test_a_start_at_the_answer_stays_near_it(seed, k):
-    """Identical inputs: from init at the answer, 20 iterations stay closer to it than from
-    POT's uniform start (measured at 16^2, seeds 0-4 x k in {2, 4}: L1 0.0014-0.0088
-    against 0.025-0.072, at most 0.2 of it). The guess's scale does not matter; its zeros
-    stay zero."""
+    """Identical inputs: from init at the answer, 20 iterations stay at it, where POT's
+    uniform start does not get there (measured at 16^2, seeds 0-4 x k in {2, 4}: L1 at
+    most 1e-4 against 0.025-0.072, at most 0.004 of it; 0.0014-0.0088 when the guess was
+    held 2 iterations instead of adapting d to it, and as far as the cold start with
+    neither). The guess's scale does not matter; its zeros stay zero."""
     measures, weights, exact = make_identical_problems(1, k, 16, random_state=seed)
     fixed = {"tol": 1e-12, "max_iter": 20}
     cold = sinkhorn_barycenter_2d(measures[0], weights[0], **fixed)
     warm = sinkhorn_barycenter_2d(measures[0], weights[0], init=exact[0] * 7.0, **fixed)
-    assert _l1(warm, exact[0]) < 0.5 * _l1(cold, exact[0])
+    assert _l1(warm, exact[0]) < 0.05 * _l1(cold, exact[0])
     assert (warm[exact[0] == 0] == 0).all()
 
 
