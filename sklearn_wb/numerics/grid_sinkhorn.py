@@ -73,9 +73,10 @@ _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many 
 # spent holding it. Each blurs one image where an iteration blurs 2k + 1; 10 reach d's fixed
 # point (20 changed no L1 in the fourth digit). On reproduce grid's held-out problems, from
 # the shipped predictor's answers, 10 iterations after them against 10 of which the first 2
-# held the guess (scripts/grid_warm_start_side_runs.py), mean L1 at 64^2: strokes 0.758 ->
-# 0.730, thin lines 1.251 -> 1.187, stars 0.251 -> 0.238, contours 0.912 -> 0.892, closer
-# on 9 of 10 families; exact Gaussian blobs 0.014 -> 0.017.
+# held the guess (the previous design; the benchmark page's runs before and after), mean L1
+# at 64^2: strokes 0.758 -> 0.730, thin lines 1.251 -> 1.187, stars 0.251 -> 0.238,
+# contours 0.912 -> 0.892, closer on 9 of 10 families; exact Gaussian blobs 0.014 -> 0.017
+# (scripts/grid_warm_start_side_runs.py measures the steps at 10, 20 and 40 iterations).
 _INIT_SCALING_STEPS = 10
 
 
