@@ -55,23 +55,39 @@ def batch_size(dim):
     return 400 if dim <= LOW_MAX_DIM else 1024
 
 
-def training_schedule(dim):
+def training_schedule(dim, n_measures):
     """NeuralBarycenter's epochs (of 100 outer iterations) and g-steps per f-step (K1) on
-    R^dim: 12 and 3 up to LOW_MAX_DIM, 6 and 6 above. In low dimension the generator
-    keeps its free-support start and training only shapes the maps (``push_forward``,
-    ``pull_back``). On ``reproduce mixtures``' two measures, push-forwards of measures
-    0 / 1 over the floor (3 reference draws, one fit per seed and weight), 6 epochs of
-    K1 = 6 against 12 of K1 = 3, at 1.1-1.2x the fit time side by side: seed 0, t = 0.5:
-    1.22 / 1.91 -> 1.21 / 1.37, t = 0.25: 0.89 / 1.57 -> 0.79 / 1.13; seed 1, t = 0.5:
-    1.56 / 1.42 -> 1.06 / 1.15, t = 0.75: 1.88 / 1.26 -> 1.26 / 1.07; seed 2, t = 0.25:
-    1.11 / 2.28 -> 1.02 / 1.07, t = 0.5: 1.81 / 3.54 -> 1.36 / 1.49. At seed 0, t = 0.5,
-    12 epochs of K1 = 6 (1.7x the time) scored 1.09 / 1.28, 9 epochs of K1 = 3 1.40 / 1.88
-    (seed 2), 6 epochs of K1 = 3 with K2 = 8 1.10 / 1.47 (seed 2: 1.43 / 1.65), and K1 = K2
-    = 2 for 24 epochs diverged at t = 0.25 (14x). Above, the schedule of the Gaussian and
-    dimension benchmarks."""
-    if dim <= LOW_MAX_DIM:
-        return {"n_epochs": 12, "n_inner_g": 3}
-    return {"n_epochs": 6, "n_inner_g": 6}
+    R^dim for ``n_measures`` measures: 3 g-steps and, up to LOW_MAX_DIM, 12 epochs for at
+    most 10 measures, then LOW_DIM_MEASURE_EPOCHS // n_measures (at least 3); above, 6
+    and 6. In low dimension the generator keeps its free-support start and training only
+    shapes the maps (``push_forward``, ``pull_back``). On ``reproduce mixtures``' two
+    measures, push-forwards of measures 0 / 1 over the floor (3 reference draws, one fit
+    per seed and weight), 6 epochs of K1 = 6 against 12 of K1 = 3, at 1.1-1.2x the fit
+    time side by side: seed 0, t = 0.5: 1.22 / 1.91 -> 1.21 / 1.37, t = 0.25: 0.89 / 1.57
+    -> 0.79 / 1.13; seed 1, t = 0.5: 1.56 / 1.42 -> 1.06 / 1.15, t = 0.75: 1.88 / 1.26 ->
+    1.26 / 1.07; seed 2, t = 0.25: 1.11 / 2.28 -> 1.02 / 1.07, t = 0.5: 1.81 / 3.54 ->
+    1.36 / 1.49. At seed 0, t = 0.5, 12 epochs of K1 = 6 (1.7x the time) scored 1.09 /
+    1.28, 9 epochs of K1 = 3 1.40 / 1.88 (seed 2), 6 epochs of K1 = 3 with K2 = 8 1.10 /
+    1.47 (seed 2: 1.43 / 1.65), and K1 = K2 = 2 for 24 epochs diverged at t = 0.25 (14x).
+    Above, the schedule of the Gaussian and dimension benchmarks.
+
+    An outer iteration costs in proportion to the number of measures (their potentials
+    are one batched network), so in low dimension the epochs shrink beyond 10 measures
+    to keep a default fit within two minutes on one thread (the issue's budget). On
+    ``reproduce sharp``'s 20 ellipses, 12 / 6 / 3 epochs (side runs beside another job)
+    fitted in 253 / 157 / 103 s with the same sample cost 0.7153 and push-forward costs
+    of measures 0-3 of 0.7132-0.7138 / 0.7132-0.7137 / 0.7135-0.7139; on 20 random 2-D
+    Gaussian mixtures of 2-4 modes, 12 / 6 epochs: sample cost 5.0863 for both,
+    push-forward costs 5.096-5.130 / 5.099-5.147, 0.1-0.3 % worse."""
+    if dim > LOW_MAX_DIM:
+        return {"n_epochs": 6, "n_inner_g": 6}
+    n_epochs = min(max(LOW_DIM_MEASURE_EPOCHS // n_measures, 3), 12)
+    return {"n_epochs": n_epochs, "n_inner_g": 3}
+
+
+# Measures times epochs of a default low-dimensional fit beyond 10 measures (see
+# training_schedule).
+LOW_DIM_MEASURE_EPOCHS = 120
 
 
 # EMA decay of the weights per outer iteration (see deep/averaging.py).
@@ -87,13 +103,21 @@ FIXED_POINT_ROUNDS = {"period": 100, "n_steps": 200, "lr": 1e-2, "full_share": 0
 FIRST_GUESS_SAMPLES = 10_000
 
 # Up to LOW_MAX_DIM NeuralBarycenter's first guess is moved to the free-support fixed
-# point with exact plans (_barycenter_init.free_support_guess): its atoms, and at most this
-# many rounds. An exact plan between 2000 points takes 0.5-0.8 s on one core (0.2 s at
-# 1000, 2.2 s at 3000). On reproduce mixtures' three measures (seed 0) the atoms' cost
-# went 5.18 (the Gaussian-map guess) -> 4.3353 / 4.3346 / 4.3344 after 1 / 2 / 3 rounds
-# and stayed there until the atoms stopped at round 8 (scripts/free_support_rounds.py); with 10
-# rounds the generator fitted to them scored 4.36 (three draws; POT 4.33, floor 4.32).
-FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3}
+# point with exact plans (_barycenter_init.free_support_guess): its atoms, at most this
+# many rounds, and at most max_plans exact plans in all, but at least one round (a round
+# solves one plan per measure). An exact plan between 2000 points takes 0.5-0.8 s on one
+# core (0.2 s at 1000, 2.2 s at 3000). On reproduce mixtures' three measures (seed 0) the
+# atoms' cost went 5.18 (the Gaussian-map guess) -> 4.3353 / 4.3346 / 4.3344 after 1 / 2 / 3
+# rounds and stayed there until the atoms stopped at round 8 (scripts/free_support_rounds.py);
+# with 10 rounds the generator fitted to them scored 4.36 (three draws; POT 4.33, floor
+# 4.32). The plan budget keeps the guess of many measures short: on reproduce sharp's 20
+# ellipses the sample's cost was 0.7137 / 0.7133 after 1 round and 0.7147 / 0.7141 after 2
+# (two draws; 3 rounds: 0.7153 / 0.7141), 13 s a round. The 10 lines keep improving for many
+# rounds (1.2396 / 1.2356 / 1.2338 / 1.2319 / 1.2296 after 1 / 2 / 3 / 5 / 8, POT 1.2288),
+# but more rounds cost 6.5 s each, and 1000 atoms to convergence (1.2289 after 24 rounds)
+# took reproduce mixtures' t = 0.75 sample from 1.31 to 1.60 times the floor. Side runs:
+# .cache/exp/s29/guess_rounds.py, guess_three.py.
+FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3, "max_plans": 30}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
 # Adam's initial learning rate and GeomLoss's blur in standardised units. Side runs of the

@@ -90,7 +90,7 @@ class SampleMeasuresMixin:
     def _resolve_sizes(sizes, default, dim):
         return tuple(default(dim)) if isinstance(sizes, str) else tuple(int(s) for s in sizes)
 
-    def _callbacks(self, dim):
+    def _callbacks(self, dim, n_measures):
         """skorch callbacks. The generator moves in its own steps (``generator_step``) and
         keeps its last weights: averaging would blend the generators of two rounds, and
         the Sinkhorn steps' learning rate already decays to zero."""
@@ -104,7 +104,7 @@ class SampleMeasuresMixin:
                 # form scales the last lr), so a continuation never moved the potentials.
                 LRScheduler(
                     "CosineAnnealingLR",
-                    T_max=self._schedule_length(),
+                    T_max=self._schedule_length(n_measures),
                     last_epoch=-1,
                     step_every="batch",
                 ),
@@ -118,16 +118,16 @@ class SampleMeasuresMixin:
         callbacks.append(("progress", bar))
         return callbacks
 
-    def _schedule_length(self):
+    def _schedule_length(self, n_measures):
         """Outer iterations of one fit: the length of its cosine learning-rate cycle."""
-        return self._resolve_schedule("n_epochs") * self.iterations_per_epoch
+        return self._resolve_schedule("n_epochs", n_measures) * self.iterations_per_epoch
 
-    def _resolve_schedule(self, name):
+    def _resolve_schedule(self, name, n_measures):
         """The training-schedule parameter ``name``, "auto" resolved for the data's
-        dimension (:func:`._defaults.training_schedule`)."""
+        dimension and number of measures (:func:`._defaults.training_schedule`)."""
         value = getattr(self, name)
         if value == "auto":
-            return _defaults.training_schedule(self.n_features_in_)[name]
+            return _defaults.training_schedule(self.n_features_in_, n_measures)[name]
         return value
 
     def _generator_steps(self, dim):

@@ -380,7 +380,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             iterator_train=WeightedMeasureBatchSampler,
             iterator_train__device=device,
             **self._training_params(concentration),
-            callbacks=self._callbacks(module_kwargs["dim"]),
+            callbacks=self._callbacks(module_kwargs["dim"], module_kwargs["n_measures"]),
             device=device,
             verbose=self.verbose,  # skorch's epoch table prints only when verbose
         )
@@ -402,7 +402,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             "iterator_train__n_batches": self.iterations_per_epoch,
             "iterator_train__concentration": concentration.tolist(),
             "criterion__convexity_penalty": self.convexity_penalty,
-            "callbacks__lr_schedule__T_max": self._schedule_length(),
+            "callbacks__lr_schedule__T_max": self._schedule_length(len(concentration)),
         }
 
     # ------------------------------------------------------------------ after fit

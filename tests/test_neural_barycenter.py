@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_wb import NeuralBarycenter, _defaults
+from sklearn_wb import NeuralBarycenter, _defaults, neural_barycenter
 from sklearn_wb.deep.fixed_point import FixedPointRounds
 from sklearn_wb.deep.nwb_net import _measure_draw
 from sklearn_wb.deep.sinkhorn_steps import SinkhornGeneratorSteps
@@ -450,6 +450,29 @@ def test_auto_schedule_trains_the_maps_longer_in_low_dimension(dim, n_epochs, n_
     X, y = sample_gaussians(*random_gaussians(2, dim, random_state=0), 50, random_state=0)
     model = NeuralBarycenter(**params, random_state=0).fit(X, y)
     assert (len(model.history_), model.net_.n_inner_g) == (n_epochs, n_inner_g)
+
+
+@pytest.mark.parametrize(
+    ("n_measures", "n_epochs", "n_rounds"), [(10, 12, 3), (12, 10, 2), (20, 6, 1), (50, 3, 1)]
+)
+def test_many_measures_shorten_the_2d_fit(monkeypatch, n_measures, n_epochs, n_rounds):
+    rounds = []
+    guess = neural_barycenter.free_support_guess
+
+    def recorded_guess(*args):
+        rounds.append(args[4])
+        return guess(*args)
+
+    monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
+    params = {**TINY, "n_epochs": "auto", "iterations_per_epoch": 1}
+    X, y = sample_gaussians(*random_gaussians(n_measures, 2, random_state=0), 20, random_state=0)
+    model = NeuralBarycenter(**params, random_state=0).fit(X, y)
+    assert rounds == [n_rounds]
+    # The learning rate's cosine spans the shortened fit: its last step is one before 0.
+    assert len(model.history_) == n_epochs
+    assert model.history_[-1, "batches", -1, "event_lr"] == pytest.approx(
+        model.lr * (1 + np.cos(np.pi * (n_epochs - 1) / n_epochs)) / 2
+    )
 
 
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])

@@ -82,9 +82,10 @@ def add_schedule_arguments(parser, fits, n_epochs=_SCHEDULE_DEFAULTS["n_epochs"]
     )
 
 
-def schedule_scale(args, dim):
-    """Outer iterations of the run's NeuralBarycenter fits on R^dim over a default fit's."""
-    default_epochs = training_schedule(dim)["n_epochs"]
+def schedule_scale(args, dim, n_measures):
+    """Outer iterations of the run's NeuralBarycenter fits of ``n_measures`` measures on
+    R^dim over a default fit's."""
+    default_epochs = training_schedule(dim, n_measures)["n_epochs"]
     n_epochs = default_epochs if args.n_epochs == "auto" else args.n_epochs
     default = default_epochs * _SCHEDULE_DEFAULTS["iterations_per_epoch"]
     return n_epochs * args.iterations_per_epoch / default

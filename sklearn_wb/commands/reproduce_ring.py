@@ -116,7 +116,7 @@ def add_arguments(parser):
 def estimated_duration(args):
     """One NeuralBarycenter fit (40-115 s with the default schedule on one CPU thread) and
     four exact OT problems (1.5-3 s each at 3000 points, growing as n^2.2)."""
-    scale = schedule_scale(args, dim=2)
+    scale = schedule_scale(args, dim=2, n_measures=1)
     emd = [4 * seconds * (args.eval_samples / 3000) ** 2.2 for seconds in _EMD_SECONDS_3000]
     return minutes_estimate(_FIT_SECONDS[0] * scale + emd[0], _FIT_SECONDS[1] * scale + emd[1])
 

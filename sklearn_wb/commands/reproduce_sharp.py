@@ -88,12 +88,12 @@ def estimated_duration(args):
     lines use all 30, the ellipses stopped after 6 at 1000 atoms) and ten costs of one
     exact OT problem per measure, each problem 0.15-0.3 s at 1000 points, growing as
     n^2.2 (measured on a 2-core machine, idle to busy)."""
-    scale = schedule_scale(args, dim=2)
     emd = [seconds * (args.eval_samples / 1000) ** 2.2 for seconds in _EMD_SECONDS_1000]
     pot_iterations = {"lines": (30, 30), "ellipses": (6, 30)}
     low = high = 0.0
     for family in set(args.families):
         n_measures = FAMILIES[family][2]
+        scale = schedule_scale(args, dim=2, n_measures=n_measures)
         iterations = pot_iterations[family]
         costs = 5 + _INDEPENDENT_DRAWS
         low += _FIT_SECONDS[0] * scale + n_measures * (iterations[0] + costs) * emd[0]
