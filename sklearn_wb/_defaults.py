@@ -73,12 +73,14 @@ def training_schedule(dim, n_measures):
 
     An outer iteration costs in proportion to the number of measures (their potentials
     are one batched network), so in low dimension the epochs shrink beyond 10 measures
-    to keep a default fit within two minutes on one thread (the issue's budget). On
-    ``reproduce sharp``'s 20 ellipses, 12 / 6 / 3 epochs (side runs beside another job)
-    fitted in 253 / 157 / 103 s with the same sample cost 0.7153 and push-forward costs
-    of measures 0-3 of 0.7132-0.7138 / 0.7132-0.7137 / 0.7135-0.7139; on 20 random 2-D
-    Gaussian mixtures of 2-4 modes, 12 / 6 epochs: sample cost 5.0863 for both,
-    push-forward costs 5.096-5.130 / 5.099-5.147, 0.1-0.3 % worse."""
+    to keep a default fit near two minutes on one thread (issue 7's budget). On
+    ``reproduce sharp``'s 20 ellipses, 6 epochs against 12 side by side in one run
+    (``scripts/many_measures_fit_side_runs.py``): fit 145 against 248 s, the same sample
+    cost 0.7153, push-forward costs of measures 0-3 of 0.7132-0.7137 against
+    0.7132-0.7138; in earlier side runs beside another job, 3 epochs scored
+    0.7135-0.7139. On 20 random 2-D Gaussian mixtures of 2-4 modes, 6 epochs against 12:
+    sample cost 5.0863 for both, push-forward costs 5.099-5.147 against 5.096-5.130, 0.1-0.3 %
+    worse."""
     if dim > LOW_MAX_DIM:
         return {"n_epochs": 6, "n_inner_g": 6}
     n_epochs = min(max(LOW_DIM_MEASURE_EPOCHS // n_measures, 3), 12)
@@ -116,7 +118,7 @@ FIRST_GUESS_SAMPLES = 10_000
 # rounds (1.2396 / 1.2356 / 1.2338 / 1.2319 / 1.2296 after 1 / 2 / 3 / 5 / 8, POT 1.2288),
 # but more rounds cost 6.5 s each, and 1000 atoms to convergence (1.2289 after 24 rounds)
 # took reproduce mixtures' t = 0.75 sample from 1.31 to 1.60 times the floor. Side runs:
-# .cache/exp/s29/guess_rounds.py, guess_three.py.
+# scripts/many_measures_fit_side_runs.py.
 FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3, "max_plans": 30}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
