@@ -8,7 +8,10 @@ largest move and the round's time.
 
 Measured (seed 0, one thread): cost 5.1832 at the start, 4.3353 / 4.3346 / 4.3344 after
 1 / 2 / 3 rounds, unchanged to four decimals until the atoms stopped at round 8; about
-1.5 s a round. Hence ``_defaults.FREE_SUPPORT_GUESS``'s 3 rounds.
+1.5 s a round. With 1000 atoms (``--atoms 1000``, 0.4 s a round): 4.6027 / 4.5928 / 4.5925
+after 1 / 3 / 8 rounds, where they stopped (fewer atoms sit further from 3000 held-out
+samples). The guess was 3 rounds of 2000 atoms until 2026-12-05; it is now coarse to fine
+(``_defaults.FREE_SUPPORT_GUESS``).
 
     python scripts/free_support_rounds.py
 """

@@ -105,21 +105,22 @@ FIXED_POINT_ROUNDS = {"period": 100, "n_steps": 200, "lr": 1e-2, "full_share": 0
 FIRST_GUESS_SAMPLES = 10_000
 
 # Up to LOW_MAX_DIM NeuralBarycenter's first guess is moved to the free-support fixed
-# point with exact plans (_barycenter_init.free_support_guess): its atoms, at most this
-# many rounds, and at most max_plans exact plans in all, but at least one round (a round
-# solves one plan per measure). An exact plan between 2000 points takes 0.5-0.8 s on one
-# core (0.2 s at 1000, 2.2 s at 3000). On reproduce mixtures' three measures (seed 0) the
-# atoms' cost went 5.18 (the Gaussian-map guess) -> 4.3353 / 4.3346 / 4.3344 after 1 / 2 / 3
-# rounds and stayed there until the atoms stopped at round 8 (scripts/free_support_rounds.py);
-# with 10 rounds the generator fitted to them scored 4.36 (three draws; POT 4.33, floor
-# 4.32). The plan budget keeps the guess of many measures short: on reproduce sharp's 20
-# ellipses the sample's cost was 0.7137 / 0.7133 after 1 round and 0.7147 / 0.7141 after 2
-# (two draws; 3 rounds: 0.7153 / 0.7141), 13 s a round. The 10 lines keep improving for many
-# rounds (1.2396 / 1.2356 / 1.2338 / 1.2319 / 1.2296 after 1 / 2 / 3 / 5 / 8, POT 1.2288),
-# but more rounds cost 6.5 s each, and 1000 atoms to convergence (1.2289 after 24 rounds)
-# took reproduce mixtures' t = 0.75 sample from 1.31 to 1.60 times the floor. Side runs:
-# scripts/many_measures_fit_side_runs.py.
-FREE_SUPPORT_GUESS = {"n_atoms": 2000, "n_iterations": 3, "max_plans": 30}
+# point with exact plans (_barycenter_init.free_support_guess), coarse to fine: half the
+# atoms until they stop moving (at most coarse_rounds rounds, and at most max_coarse_plans
+# plans in all, a round solving one per measure, but at least one round), then all of them
+# for one round. A plan between 1000 points takes about 0.12 s on one core, 0.65 s between
+# 2000. Some sets converge in a few rounds, others slowly: on reproduce sharp's 10 lines the
+# sample's barycenter cost went 1.2396 / 1.2338 / 1.2296 after 1 / 3 / 8 rounds of 2000
+# atoms and 1.2292 / 1.2289 after 12 / 24 rounds of 1000; coarse to fine it scores 1.2289 /
+# 1.2288 / 1.2295 (3 draws; POT's free-support barycenter 1.2288, independent draws of its
+# atoms 1.2294). 1000 atoms alone were worse on reproduce mixtures' two measures (the
+# t = 0.75 sample 1.31 -> 1.60 times the floor against 3 rounds of 2000); coarse to fine
+# the samples scored 0.78 / 0.99 / 1.12 times the floor at t = 0.25 / 0.5 / 0.75 (3 rounds
+# of 2000: 0.85 / 0.93 / 1.31) and the three measures 4.3532 +- 0.0350 (4.3852 +- 0.0487;
+# POT 4.3335, independent draws of a near-exact answer 4.3727). The 20 ellipses: 0.7146
+# (3 draws) against 0.7135 after 1 round of 2000 and 0.7147 after 3. Side runs:
+# scripts/many_measures_fit_side_runs.py and scripts/free_support_rounds.py.
+FREE_SUPPORT_GUESS = {"n_atoms": 2000, "coarse_rounds": 20, "max_coarse_plans": 200}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
 # Adam's initial learning rate and GeomLoss's blur in standardised units. Side runs of the

@@ -41,12 +41,12 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     multimodal barycenters onto thin lines. In 1-D and 2-D it starts from, and keeps, a
     Gaussian mixture fitted to the free-support barycenter of 2000 atoms: the fixed point
     :math:`x \leftarrow \sum_i a_i T_i(x)` with exact plans :math:`T_i` (POT's solver),
-    from the measures pushed by the ``init`` maps, for 3 rounds (2 for 11 to 15 measures, 1
-    beyond). Each atom jumps to its target across the gaps between modes, so every mode
-    gets its mass; gradient steps on the Sinkhorn objective, the previous default there,
-    moved mass off small modes. In higher
-    dimension, where a few thousand atoms say little about the barycenter, the generator is
-    regressed every 100 iterations onto the image of its samples under the averaged maps
+    from the measures pushed by the ``init`` maps, coarse to fine (1000 atoms until they
+    stop moving, then 2000 for one round). Each atom jumps to its target across the gaps
+    between modes, so every mode gets its mass; gradient steps on the Sinkhorn objective,
+    the previous default there, moved mass off small modes. In higher dimension, where a
+    few thousand atoms say little about the barycenter, the generator is regressed every
+    100 iterations onto the image of its samples under the averaged maps
     :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a fixed point of
     that map); the later half of those rounds average their targets. See
     ``generator_step``.
@@ -369,8 +369,10 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             return first_guess_samples(Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng)
         guess = _defaults.FREE_SUPPORT_GUESS
         start = first_guess_samples(Z, labels, weights, maps, guess["n_atoms"], rng)
-        rounds = min(guess["n_iterations"], max(guess["max_plans"] // len(weights), 1))
-        return free_support_guess(Z, labels, weights, start, rounds, rng)
+        plans = max(guess["max_coarse_plans"] // len(weights), 1)
+        return free_support_guess(
+            Z, labels, weights, start, min(guess["coarse_rounds"], plans), rng
+        )
 
     def _make_net(self, device, **module_kwargs):
         """An initialised net for a BarycenterModule built from ``module_kwargs``."""

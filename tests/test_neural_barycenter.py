@@ -453,7 +453,7 @@ def test_auto_schedule_trains_the_maps_longer_in_low_dimension(dim, n_epochs, n_
 
 
 @pytest.mark.parametrize(
-    ("n_measures", "n_epochs", "n_rounds"), [(10, 12, 3), (12, 10, 2), (20, 6, 1), (50, 3, 1)]
+    ("n_measures", "n_epochs", "n_rounds"), [(10, 12, 20), (12, 10, 16), (20, 6, 10), (50, 3, 4)]
 )
 def test_many_measures_shorten_the_2d_fit(monkeypatch, n_measures, n_epochs, n_rounds):
     rounds = []
