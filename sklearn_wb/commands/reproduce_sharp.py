@@ -53,8 +53,8 @@ _INDEPENDENT_DRAWS = 5
 # busy 2-core machine); it grows about as n^2.2 (0.64 s at 2000, 1.7 s at 3000, measured).
 _EMD_SECONDS_1000 = (0.15, 0.3)
 # Seconds of a default NeuralBarycenter fit on 10-20 measures of 20000 samples, one CPU
-# thread, measured beside other jobs: 97-161 s for the lines, 136-145 s for the ellipses
-# (152-221 s before their schedule shrank with the number of measures).
+# thread, idle to busy machine: 97-179 s for the lines, 136-150 s for the ellipses (152-221
+# s before their schedule shrank with the number of measures).
 _FIT_SECONDS = (95, 220)
 
 
