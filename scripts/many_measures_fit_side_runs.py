@@ -29,12 +29,11 @@ Measured on 2026-12-05 (a machine 1.3-1.7x slower than the day before):
 import argparse
 import time
 
-import numpy as np
 import torch
 
 from sklearn_wb import NeuralBarycenter, _defaults
 from sklearn_wb.commands._exact_ot import barycenter_cost
-from sklearn_wb.commands.reproduce_sharp import FAMILIES
+from sklearn_wb.commands.reproduce_sharp import FAMILIES, family_split
 
 TRAIN, EVAL = 20_000, 2000
 
@@ -80,18 +79,6 @@ def guess_run(rounds, data):
     )
 
 
-def family_data(family):
-    """Training rows and labels, held-out inputs and evaluation samples, uniform weights."""
-    _, make, n_measures = FAMILIES[family]
-    X, y = make(n_measures, TRAIN + 2 * EVAL, random_state=0)
-    per = [X[y == k] for k in range(n_measures)]
-    X_train = np.concatenate([m[:TRAIN] for m in per])
-    y_train = np.repeat(np.arange(n_measures), TRAIN)
-    inputs = [m[TRAIN : TRAIN + EVAL] for m in per]
-    evaluation = [m[TRAIN + EVAL :] for m in per]
-    return X_train, y_train, inputs, evaluation, np.full(n_measures, 1 / n_measures)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("family", choices=list(FAMILIES))
@@ -100,7 +87,7 @@ def main(argv=None):
     group.add_argument("--guess-rounds", nargs="+", type=int)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    data = family_data(args.family)
+    data = family_split(args.family, TRAIN, EVAL, seed=0)
     for value in args.epochs or []:
         epoch_run(value if value == "auto" else int(value), data)
     for rounds in args.guess_rounds or []:

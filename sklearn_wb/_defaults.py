@@ -55,6 +55,11 @@ def batch_size(dim):
     return 400 if dim <= LOW_MAX_DIM else 1024
 
 
+# Measures times epochs of a default low-dimensional fit beyond 10 measures (see
+# training_schedule).
+LOW_DIM_MEASURE_EPOCHS = 120
+
+
 def training_schedule(dim, n_measures):
     """NeuralBarycenter's epochs (of 100 outer iterations) and g-steps per f-step (K1) on
     R^dim for ``n_measures`` measures: 3 g-steps and, up to LOW_MAX_DIM, 12 epochs for at
@@ -85,11 +90,6 @@ def training_schedule(dim, n_measures):
         return {"n_epochs": 6, "n_inner_g": 6}
     n_epochs = min(max(LOW_DIM_MEASURE_EPOCHS // n_measures, 3), 12)
     return {"n_epochs": n_epochs, "n_inner_g": 3}
-
-
-# Measures times epochs of a default low-dimensional fit beyond 10 measures (see
-# training_schedule).
-LOW_DIM_MEASURE_EPOCHS = 120
 
 
 # EMA decay of the weights per outer iteration (see deep/averaging.py).

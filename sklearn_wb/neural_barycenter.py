@@ -369,10 +369,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             return first_guess_samples(Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng)
         guess = _defaults.FREE_SUPPORT_GUESS
         start = first_guess_samples(Z, labels, weights, maps, guess["n_atoms"], rng)
-        plans = max(guess["max_coarse_plans"] // len(weights), 1)
-        return free_support_guess(
-            Z, labels, weights, start, min(guess["coarse_rounds"], plans), rng
-        )
+        rounds_in_budget = max(guess["max_coarse_plans"] // len(weights), 1)
+        rounds = min(guess["coarse_rounds"], rounds_in_budget)
+        return free_support_guess(Z, labels, weights, start, rounds, rng)
 
     def _make_net(self, device, **module_kwargs):
         """An initialised net for a BarycenterModule built from ``module_kwargs``."""

@@ -177,17 +177,27 @@ def _note(args, families):
     )
 
 
+def family_split(family, n_train, n_eval, seed):
+    """One family's samples, split three ways per measure: training rows and labels
+    (``n_train`` per measure), inputs of the sample-based baselines and held-out
+    evaluation samples (``n_eval`` each), with the uniform weights."""
+    _, make, n_measures = FAMILIES[family]
+    X, y = make(n_measures, n_train + 2 * n_eval, random_state=seed)
+    per_measure = [X[y == k] for k in range(n_measures)]
+    X_train = np.concatenate([m[:n_train] for m in per_measure])
+    y_train = np.repeat(np.arange(n_measures), n_train)
+    inputs = [m[n_train : n_train + n_eval] for m in per_measure]
+    evaluation = [m[n_train + n_eval :] for m in per_measure]
+    return X_train, y_train, inputs, evaluation, np.full(n_measures, 1 / n_measures)
+
+
 def _family(args, family):
     """Costs and fit seconds of every estimate on one family of measures."""
-    heading, make, n_measures = FAMILIES[family]
-    n, train = args.eval_samples, args.samples_per_measure
-    X, y = make(n_measures, train + 2 * n, random_state=args.seed)
-    per_measure = [X[y == k] for k in range(n_measures)]
-    X_train = np.concatenate([m[:train] for m in per_measure])
-    y_train = np.repeat(np.arange(n_measures), train)
-    inputs = [m[train : train + n] for m in per_measure]
-    evaluation = [m[train + n :] for m in per_measure]
-    weights = np.full(n_measures, 1 / n_measures)
+    heading = FAMILIES[family][0]
+    n = args.eval_samples
+    X_train, y_train, inputs, evaluation, weights = family_split(
+        family, args.samples_per_measure, n, args.seed
+    )
     rng = np.random.default_rng(args.seed + 1)
 
     print(f"{heading}: fitting NeuralBarycenter", flush=True)
