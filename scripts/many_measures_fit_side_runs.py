@@ -8,22 +8,30 @@ one torch thread:
   training seconds, outer iterations per second, the sample's barycenter cost and the
   push-forward costs of held-out samples of measures 0-3 (a map that lands on the
   barycenter scores about the sample's cost).
-- ``--guess-rounds``: the sample's cost (3 draws) after at most that many coarse rounds of
-  the free-support first guess (then its one fine round). In 2-D the sample is the
-  generator's start, so these fits train for one outer iteration only.
+- ``--guess-levels``: the sample's cost (3 draws) and the fit's seconds with the
+  free-support first guess's coarse levels capped at these rounds (comma-separated,
+  coarsest first; "20" is two levels, 1000 then 2000 atoms, "20,6" three, 500, 1000
+  and 2000), the last level taking its one round. In 2-D the sample is the generator's
+  start, so these fits train for one outer iteration only.
 
-Measured on 2026-12-05 (a machine 1.3-1.7x slower than the day before):
+Measured on 2026-12-05, two jobs at a time on the 2-core machine (the ``--epochs`` runs
+with the two-level guess of then):
 
-- 20 ellipses, ``--epochs auto 12``, with the first guess of then (3 rounds of 2000
-  atoms): 6 epochs against 12, fit 145.1 s against 248.1 s, training 101.6 s against
-  206.0 s (5.91 and 5.83 outer iterations per second), sample cost 0.7153 for both,
-  push-forward costs 0.7132-0.7137 against 0.7132-0.7138.
-- The coarse-to-fine guess, 20 coarse rounds at most (an equivalent side run): the lines'
-  sample 1.2289 / 1.2288 / 1.2295 (POT's free-support barycenter 1.2288), the ellipses'
-  0.7155 / 0.7146 / 0.7136 (POT 0.7126).
+- ``lines --epochs 6 12``: fit 102.2 s against 163.1 s, training 58.3 s against 121.3 s
+  (10.28 and 9.89 outer iterations per second), sample cost 1.2289 for both,
+  push-forward costs 1.2755 / 1.2477 / 1.3477 / 1.2507 against 1.2817 / 1.2522 /
+  1.3210 / 1.2500.
+- ``ellipses --epochs 3 6``: fit 82.6 s against 125.8 s, training 49.8 s against
+  95.5 s, sample cost 0.7155 for both, push-forward costs 0.7138 / 0.7139 / 0.7134 /
+  0.7137 against 0.7137 / 0.7137 / 0.7136 / 0.7132.
+- ``lines --guess-levels 20,6 20``: three levels 1.2289 / 1.2292 / 1.2299 in 29.9 s,
+  two 1.2289 / 1.2288 / 1.2295 in 40.3 s (POT's free-support barycenter 1.2288).
+- Earlier (one day before, with 12 epochs up to 10 measures and 120 // n_measures
+  beyond), ``ellipses --epochs auto 12``: 6 epochs against 12, fit 145.1 s against
+  248.1 s, push-forward costs 0.7132-0.7137 against 0.7132-0.7138.
 
-    python scripts/many_measures_fit_side_runs.py ellipses --epochs auto 12
-    python scripts/many_measures_fit_side_runs.py lines --guess-rounds 1 5 20
+    python scripts/many_measures_fit_side_runs.py lines --epochs 6 12
+    python scripts/many_measures_fit_side_runs.py lines --guess-levels 20,6 20
 """
 
 import argparse
@@ -57,12 +65,12 @@ def epoch_run(n_epochs, data):
     )
 
 
-def guess_run(rounds, data):
+def guess_run(level_rounds, data):
     X, y, _, evaluation, weights = data
-    plans = rounds * len(weights)  # a budget that lets ``rounds`` coarse rounds run
-    guess = {**_defaults.FREE_SUPPORT_GUESS, "coarse_rounds": rounds, "max_coarse_plans": plans}
+    # Plan budgets that let every coarse level run its rounds.
+    levels = tuple((rounds, rounds * len(weights)) for rounds in level_rounds)
     saved = dict(_defaults.FREE_SUPPORT_GUESS)
-    _defaults.FREE_SUPPORT_GUESS.update(guess)
+    _defaults.FREE_SUPPORT_GUESS["coarse_levels"] = levels
     try:
         start = time.perf_counter()
         model = NeuralBarycenter(n_epochs=1, iterations_per_epoch=1, random_state=0).fit(X, y)
@@ -73,7 +81,7 @@ def guess_run(rounds, data):
         barycenter_cost(model.sample(EVAL, random_state=r), evaluation, weights) for r in (2, 3, 4)
     ]
     print(
-        f"{rounds} rounds: start {seconds:.1f} s, sample cost (3 draws) "
+        f"coarse rounds {list(level_rounds)}: start {seconds:.1f} s, sample cost (3 draws) "
         + " ".join(f"{c:.4f}" for c in costs),
         flush=True,
     )
@@ -84,14 +92,18 @@ def main(argv=None):
     parser.add_argument("family", choices=list(FAMILIES))
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--epochs", nargs="+", help='n_epochs values ("auto" or integers)')
-    group.add_argument("--guess-rounds", nargs="+", type=int)
+    group.add_argument(
+        "--guess-levels",
+        nargs="+",
+        help='most rounds of the coarse levels, coarsest first, comma-separated: "20,6"',
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     data = family_split(args.family, TRAIN, EVAL, seed=0)
     for value in args.epochs or []:
         epoch_run(value if value == "auto" else int(value), data)
-    for rounds in args.guess_rounds or []:
-        guess_run(rounds, data)
+    for levels in args.guess_levels or []:
+        guess_run([int(rounds) for rounds in levels.split(",")], data)
 
 
 if __name__ == "__main__":

@@ -57,26 +57,27 @@ def first_guess_samples(X, labels, weights, maps, n_samples, rng):
     return samples
 
 
-def free_support_guess(Z, labels, weights, start, coarse_rounds, rng):
-    """The free-support fixed point with exact plans, coarse to fine: the first half of
-    the atoms ``start`` against as many samples of each measure for at most
-    ``coarse_rounds`` rounds, then those atoms doubled for one round against twice as
-    many (all of a smaller measure).
+def free_support_guess(Z, labels, weights, start, level_rounds, rng):
+    """The free-support fixed point with exact plans, coarse to fine: level l of L runs at
+    most ``level_rounds[l]`` rounds on the first ``len(start) / 2 ** (L - 1 - l)`` atoms
+    against as many samples of each measure (all of a smaller measure), and each atom of
+    a level is doubled to start the next; the last level has all the atoms of ``start``.
 
     A better first guess than ``start`` where the barycenter is multimodal: an atom jumps
     to its target across the gaps between modes, so every mode gets its mass. The
     generator's components keep their probabilities, so it would not (and its Sinkhorn
     steps moved mass off small modes: deep/sinkhorn_steps.py). Coarse to fine because
-    some sets converge slowly (random lines) and a plan between 1000 points costs a fifth
-    of one between 2000; see ``_defaults.FREE_SUPPORT_GUESS``.
+    some sets converge slowly (random lines) and a plan costs about 5x less at half the
+    points; see ``_defaults.FREE_SUPPORT_GUESS``.
     """
     orders = [rng.permutation(np.flatnonzero(labels == k)) for k in range(len(weights))]
-    half = len(start) // 2
-    coarse = exact_plan_fixed_point(
-        start[:half], [Z[order[:half]] for order in orders], weights, coarse_rounds
-    )
-    fine_measures = [Z[order[: 2 * half]] for order in orders]
-    return exact_plan_fixed_point(np.repeat(coarse, 2, axis=0), fine_measures, weights, 1)
+    atoms = start[: len(start) >> (len(level_rounds) - 1)]
+    for level, rounds in enumerate(level_rounds):
+        if level:
+            atoms = np.repeat(atoms, 2, axis=0)
+        measures = [Z[order[: len(atoms)]] for order in orders]
+        atoms = exact_plan_fixed_point(atoms, measures, weights, rounds)
+    return atoms
 
 
 def latent_mixture(samples, n_components, random_state):

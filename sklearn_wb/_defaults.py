@@ -55,15 +55,15 @@ def batch_size(dim):
     return 400 if dim <= LOW_MAX_DIM else 1024
 
 
-# Measures times epochs of a default low-dimensional fit beyond 10 measures (see
+# Measures times epochs of a default low-dimensional fit beyond 5 measures (see
 # training_schedule).
-LOW_DIM_MEASURE_EPOCHS = 120
+LOW_DIM_MEASURE_EPOCHS = 60
 
 
 def training_schedule(dim, n_measures):
     """NeuralBarycenter's epochs (of 100 outer iterations) and g-steps per f-step (K1) on
     R^dim for ``n_measures`` measures: 3 g-steps and, up to LOW_MAX_DIM, 12 epochs for at
-    most 10 measures, then LOW_DIM_MEASURE_EPOCHS // n_measures (at least 3); above, 6
+    most 5 measures, then LOW_DIM_MEASURE_EPOCHS // n_measures (at least 3); above, 6
     and 6. In low dimension the generator keeps its free-support start and training only
     shapes the maps (``push_forward``, ``pull_back``). On ``reproduce mixtures``' two
     measures, push-forwards of measures 0 / 1 over the floor (3 reference draws, one fit
@@ -77,15 +77,17 @@ def training_schedule(dim, n_measures):
     Above, the schedule of the Gaussian and dimension benchmarks.
 
     An outer iteration costs in proportion to the number of measures (their potentials
-    are one batched network), so in low dimension the epochs shrink beyond 10 measures
-    to keep a default fit near two minutes on one thread (issue 7's budget). On
-    ``reproduce sharp``'s 20 ellipses, 6 epochs against 12 side by side in one run
-    (``scripts/many_measures_fit_side_runs.py``): fit 145 against 248 s, the same sample
-    cost 0.7153, push-forward costs of measures 0-3 of 0.7132-0.7137 against
-    0.7132-0.7138; in earlier side runs beside another job, 3 epochs scored
-    0.7135-0.7139. On 20 random 2-D Gaussian mixtures of 2-4 modes, 6 epochs against 12:
-    sample cost 5.0863 for both, push-forward costs 5.099-5.147 against 5.096-5.130, 0.1-0.3 %
-    worse."""
+    are one batched network), so in low dimension the epochs shrink beyond 5 measures to
+    keep a default fit within two minutes on one thread (issue 7's budget), at a small
+    cost to the maps. Side by side in one run (``scripts/many_measures_fit_side_runs.py
+    --epochs``, costs of measures 0-3's push-forwards), on ``reproduce sharp``'s 10 lines,
+    6 epochs against 12: fit 102.2 against 163.1 s, costs 1.2755 / 1.2477 / 1.3477 /
+    1.2507 against 1.2817 / 1.2522 / 1.3210 / 1.2500 (mean 0.3 % worse); on its 20
+    ellipses, 3 against 6: fit 82.6 against 125.8 s, costs 0.7134-0.7139 against
+    0.7132-0.7137 (and 6 against 12 earlier: 145 against 248 s, 0.7132-0.7137 against
+    0.7132-0.7138). The samples do not change. On 20 random 2-D Gaussian mixtures of
+    2-4 modes, 6 epochs against 12: push-forward costs 5.099-5.147 against 5.096-5.130,
+    0.1-0.3 % worse."""
     if dim > LOW_MAX_DIM:
         return {"n_epochs": 6, "n_inner_g": 6}
     n_epochs = min(max(LOW_DIM_MEASURE_EPOCHS // n_measures, 3), 12)
@@ -105,22 +107,24 @@ FIXED_POINT_ROUNDS = {"period": 100, "n_steps": 200, "lr": 1e-2, "full_share": 0
 FIRST_GUESS_SAMPLES = 10_000
 
 # Up to LOW_MAX_DIM NeuralBarycenter's first guess is moved to the free-support fixed
-# point with exact plans (_barycenter_init.free_support_guess), coarse to fine: half the
-# atoms until they stop moving (at most coarse_rounds rounds, and at most max_coarse_plans
-# plans in all, a round solving one per measure, but at least one round), then all of them
-# for one round. A plan between 1000 points takes about 0.12 s on one core, 0.65 s between
-# 2000. Some sets converge in a few rounds, others slowly: on reproduce sharp's 10 lines the
-# sample's barycenter cost went 1.2396 / 1.2338 / 1.2296 after 1 / 3 / 8 rounds of 2000
-# atoms and 1.2292 / 1.2289 after 12 / 24 rounds of 1000; coarse to fine it scores 1.2289 /
-# 1.2288 / 1.2295 (3 draws; POT's free-support barycenter 1.2288, independent draws of its
-# atoms 1.2294). 1000 atoms alone were worse on reproduce mixtures' two measures (the
-# t = 0.75 sample 1.31 -> 1.60 times the floor against 3 rounds of 2000); coarse to fine
-# the samples scored 0.78 / 0.99 / 1.12 times the floor at t = 0.25 / 0.5 / 0.75 (3 rounds
-# of 2000: 0.85 / 0.93 / 1.31) and the three measures 4.3532 +- 0.0350 (4.3852 +- 0.0487;
-# POT 4.3335, independent draws of a near-exact answer 4.3727). The 20 ellipses: 0.7146
-# (3 draws) against 0.7135 after 1 round of 2000 and 0.7147 after 3. Side runs:
-# scripts/many_measures_fit_side_runs.py and scripts/free_support_rounds.py.
-FREE_SUPPORT_GUESS = {"n_atoms": 2000, "coarse_rounds": 20, "max_coarse_plans": 200}
+# point with exact plans (_barycenter_init.free_support_guess), coarse to fine on three
+# levels: a quarter of the n_atoms, then half, then all, each level's atoms doubled to
+# start the next. Each coarse level runs until its atoms stop moving, at most max_rounds
+# rounds and max_plans plans in all (a round solves one per measure), but at least one
+# round; the last level runs one round. A plan takes about 0.04 / 0.17 / 0.65 s between
+# 500 / 1000 / 2000 points on one core. Some sets converge in a few rounds, others slowly:
+# on reproduce sharp's 10 lines the sample's barycenter cost went 1.2396 / 1.2338 /
+# 1.2296 after 1 / 3 / 8 rounds of 2000 atoms (POT's free-support barycenter 1.2288,
+# independent draws of its atoms 1.2294). Three draws each, side by side
+# (scripts/many_measures_fit_side_runs.py --guess-levels, two jobs at a time): two levels
+# (1000 atoms, at most 20 rounds, then 2000) 1.2289 / 1.2288 / 1.2295 in 40.3 s, three
+# levels 1.2289 / 1.2292 / 1.2299 in 29.9 s (1.2308 / 1.2290 / 1.2295 in 24.7 s with at
+# most 3 rounds of 1000). On the 20 ellipses, which converge in a few rounds, three levels
+# (at most 10 and 3 rounds) scored 0.7129 / 0.7136 / 0.7148 in 33.3 s and two 0.7155 /
+# 0.7146 / 0.7136 in 31.3 s
+# (POT 0.7126). 1000 atoms alone were worse on reproduce mixtures' two measures
+# (the t = 0.75 sample 1.31 -> 1.60 times the floor against 3 rounds of 2000).
+FREE_SUPPORT_GUESS = {"n_atoms": 2000, "coarse_levels": ((20, 200), (6, 60))}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
 # Adam's initial learning rate and GeomLoss's blur in standardised units. Side runs of the

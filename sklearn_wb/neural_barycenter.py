@@ -41,14 +41,14 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     multimodal barycenters onto thin lines. In 1-D and 2-D it starts from, and keeps, a
     Gaussian mixture fitted to the free-support barycenter of 2000 atoms: the fixed point
     :math:`x \leftarrow \sum_i a_i T_i(x)` with exact plans :math:`T_i` (POT's solver),
-    from the measures pushed by the ``init`` maps, coarse to fine (1000 atoms until they
-    stop moving, then 2000 for one round). Each atom jumps to its target across the gaps
-    between modes, so every mode gets its mass; gradient steps on the Sinkhorn objective,
-    the previous default there, moved mass off small modes. In higher dimension, where a
-    few thousand atoms say little about the barycenter, the generator is regressed every
-    100 iterations onto the image of its samples under the averaged maps
-    :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a fixed point of
-    that map); the later half of those rounds average their targets. See
+    from the measures pushed by the ``init`` maps, coarse to fine (500 atoms until they
+    stop moving, 1000 for at most 6 rounds, then 2000 for one round). Each atom jumps to
+    its target across the gaps between modes, so every mode gets its mass; gradient steps
+    on the Sinkhorn objective, the previous default there, moved mass off small modes.
+    In higher dimension, where a few thousand atoms say little about the barycenter, the
+    generator is regressed every 100 iterations onto the image of its samples under the
+    averaged maps :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a
+    fixed point of that map); the later half of those rounds average their targets. See
     ``generator_step``.
 
     Each potential is a convex quadratic plus an input-convex network, and the generator
@@ -94,11 +94,12 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     n_epochs : int or "auto", default="auto"
         Epochs of ``iterations_per_epoch`` outer iterations each. "auto" takes 6 above
         2-D (with ``n_inner_g``: see below). In 1-D and 2-D, where the generator keeps its
-        start and training only shapes the maps, it takes 12 for up to 10 measures and
-        then 120 // n_measures (at least 3): an outer iteration costs in proportion to
-        the number of measures. On 20 random ellipses 6 epochs took 0.58 times the fit
-        time of 12 and the maps scored the same; on 20 random Gaussian mixtures 0.1-0.3 %
-        worse.
+        start and training only shapes the maps, it takes 12 for up to 5 measures and
+        then 60 // n_measures (at least 3): an outer iteration costs in proportion to
+        the number of measures. On 10 random lines 6 epochs took 0.63 times the fit time
+        of 12 and the maps scored 0.3 % worse on average; on 20 random ellipses 3
+        instead of 6 took 0.66 times and scored 0.03 % worse, and on 20 random Gaussian
+        mixtures 6 instead of 12 scored 0.1-0.3 % worse.
     iterations_per_epoch : int, default=100
     batch_size : int or "auto", default="auto"
         Samples per measure (and of noise) in each outer iteration (M in the paper, which
@@ -369,9 +370,11 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             return first_guess_samples(Z, labels, weights, maps, _defaults.FIRST_GUESS_SAMPLES, rng)
         guess = _defaults.FREE_SUPPORT_GUESS
         start = first_guess_samples(Z, labels, weights, maps, guess["n_atoms"], rng)
-        rounds_in_budget = max(guess["max_coarse_plans"] // len(weights), 1)
-        rounds = min(guess["coarse_rounds"], rounds_in_budget)
-        return free_support_guess(Z, labels, weights, start, rounds, rng)
+        coarse_rounds = [
+            min(most_rounds, max(most_plans // len(weights), 1))
+            for most_rounds, most_plans in guess["coarse_levels"]
+        ]
+        return free_support_guess(Z, labels, weights, start, [*coarse_rounds, 1], rng)
 
     def _make_net(self, device, **module_kwargs):
         """An initialised net for a BarycenterModule built from ``module_kwargs``."""
