@@ -327,6 +327,20 @@ def test_modes_get_their_mass_where_the_mixture_has_none(monkeypatch):
     np.testing.assert_allclose(masses, [0.25, 0.5, 0.25], atol=0.04)
 
 
+def test_free_support_guess_doubles_its_atoms_up_to_the_exact_1d_barycenter():
+    """Levels of 16, 32 and 64 atoms against two 1-D measures of 64 samples: the last level
+    uses every sample, and in 1-D a round between equal sizes and distinct atoms lands on
+    the quantile average, wherever the coarser levels left the atoms. (Two rounds there:
+    a doubled atom's two copies may take crossed ranks in the two measures.)"""
+    rng = np.random.default_rng(0)
+    measures = [rng.normal(-2, 1, 64), rng.exponential(1, 64)]
+    Z, labels = np.concatenate(measures)[:, None], np.repeat([0, 1], 64)
+    start = rng.normal(size=(64, 1))
+    atoms = neural_barycenter.free_support_guess(Z, labels, [0.5, 0.5], start, [3, 2, 2], rng)
+    expected = (np.sort(measures[0]) + np.sort(measures[1])) / 2
+    np.testing.assert_allclose(np.sort(atoms[:, 0]), expected)
+
+
 # ---------------------------------------------------------------- cross-validation
 
 
