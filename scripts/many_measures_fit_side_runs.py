@@ -1,8 +1,9 @@
 """Side runs: how long a default 2-D NeuralBarycenter fit of many measures needs to be.
 
-On ``reproduce sharp``'s families (the 10 random lines or the 20 random ellipses, 20000
-training samples per measure, costs against 2000 held-out samples per measure, as there),
-one torch thread:
+On ``reproduce sharp``'s families (the 10 random lines or the 20 random ellipses) or on 20
+random Gaussian mixtures of 2-4 modes (``mixtures``, not affine images of each other),
+20000 training samples per measure, costs against 2000 held-out samples per measure, as
+there, one torch thread:
 
 - ``--epochs``: one fit per value of ``n_epochs``, one after the other. Printed: fit and
   training seconds, outer iterations per second, the sample's barycenter cost and the
@@ -24,9 +25,12 @@ with the two-level guess of then):
 - ``ellipses --epochs 3 6``: fit 82.6 s against 125.8 s, training 49.8 s against
   95.5 s, sample cost 0.7155 for both, push-forward costs 0.7138 / 0.7139 / 0.7134 /
   0.7137 against 0.7137 / 0.7137 / 0.7136 / 0.7132.
+- ``mixtures --epochs 3 6`` (the three-level guess, beside a CI run): fit 93.3 s against 155.1 s, sample
+  cost 5.0837 for both, push-forward costs 5.1627 / 5.1703 / 5.1726 / 5.1561 against
+  5.1277 / 5.1445 / 5.1102 / 5.1067.
 - ``lines --guess-levels 20,6 20``: three levels 1.2289 / 1.2292 / 1.2299 in 29.9 s,
   two 1.2289 / 1.2288 / 1.2295 in 40.3 s (POT's free-support barycenter 1.2288).
-- Earlier (one day before, with 12 epochs up to 10 measures and 120 // n_measures
+- Earlier (the previous session, with 12 epochs up to 10 measures and 120 // n_measures
   beyond), ``ellipses --epochs auto 12``: 6 epochs against 12, fit 145.1 s against
   248.1 s, push-forward costs 0.7132-0.7137 against 0.7132-0.7138.
 
@@ -37,13 +41,29 @@ with the two-level guess of then):
 import argparse
 import time
 
+import numpy as np
 import torch
 
 from sklearn_wb import NeuralBarycenter, _defaults
 from sklearn_wb.commands._exact_ot import barycenter_cost
-from sklearn_wb.commands.reproduce_sharp import FAMILIES, family_split
+from sklearn_wb.commands.reproduce_sharp import FAMILIES, family_split, split_measures
 
 TRAIN, EVAL = 20_000, 2000
+
+
+def random_mixtures_split(n_measures=20, seed=0):
+    """20 random 2-D Gaussian mixtures of 2-4 modes (centres in [-4, 4]^2, scales 0.3-1):
+    measures that are not affine images of each other, unlike the lines and ellipses."""
+    rng = np.random.default_rng(seed)
+    n = TRAIN + 2 * EVAL
+    per_measure = []
+    for _ in range(n_measures):
+        n_modes = rng.integers(2, 5)
+        centres = rng.uniform(-4, 4, size=(n_modes, 2))
+        scales = rng.uniform(0.3, 1.0, size=n_modes)
+        mode = rng.integers(n_modes, size=n)
+        per_measure.append(centres[mode] + scales[mode, None] * rng.standard_normal((n, 2)))
+    return split_measures(per_measure, TRAIN, EVAL)
 
 
 def epoch_run(n_epochs, data):
@@ -89,7 +109,7 @@ def guess_run(level_rounds, data):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("family", choices=list(FAMILIES))
+    parser.add_argument("family", choices=[*FAMILIES, "mixtures"])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--epochs", nargs="+", help='n_epochs values ("auto" or integers)')
     group.add_argument(
@@ -99,7 +119,10 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    data = family_split(args.family, TRAIN, EVAL, seed=0)
+    if args.family == "mixtures":
+        data = random_mixtures_split()
+    else:
+        data = family_split(args.family, TRAIN, EVAL, seed=0)
     for value in args.epochs or []:
         epoch_run(value if value == "auto" else int(value), data)
     for levels in args.guess_levels or []:

@@ -183,7 +183,12 @@ def family_split(family, n_train, n_eval, seed):
     evaluation samples (``n_eval`` each), with the uniform weights."""
     _, make, n_measures = FAMILIES[family]
     X, y = make(n_measures, n_train + 2 * n_eval, random_state=seed)
-    per_measure = [X[y == k] for k in range(n_measures)]
+    return split_measures([X[y == k] for k in range(n_measures)], n_train, n_eval)
+
+
+def split_measures(per_measure, n_train, n_eval):
+    """``family_split``'s three-way split of each measure's samples (a list of arrays)."""
+    n_measures = len(per_measure)
     X_train = np.concatenate([m[:n_train] for m in per_measure])
     y_train = np.repeat(np.arange(n_measures), n_train)
     inputs = [m[n_train : n_train + n_eval] for m in per_measure]
