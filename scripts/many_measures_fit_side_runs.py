@@ -9,14 +9,16 @@ there, one torch thread:
   training seconds, outer iterations per second, the sample's barycenter cost and the
   push-forward costs of held-out samples of measures 0-3 (a map that lands on the
   barycenter scores about the sample's cost).
-- ``--guess-levels``: the sample's cost (3 draws) and the fit's seconds with the
-  free-support first guess's coarse levels capped at these rounds (comma-separated,
-  coarsest first; "20" is two levels, 1000 then 2000 atoms, "20,6" three, 500, 1000
-  and 2000), the last level taking its one round. In 2-D the sample is the generator's
-  start, so these fits train for one outer iteration only.
+- ``--guess-levels``: the sample's cost (3 draws) and the seconds of a fit of one outer
+  iteration (so mostly the first guess) with the free-support guess's coarse levels run
+  for at most these rounds (comma-separated, coarsest first; "20" is two levels, 1000
+  then 2000 atoms, "20,6" three, 500, 1000 and 2000), the last level taking its one
+  round. The plan budgets are lifted, so on the 20 ellipses "20,6" runs up to 20 and 6
+  rounds where the default allows 10 and 3: pass "10,3" for the default there. In 2-D
+  the sample is the generator's start, so training does not change it.
 
-Measured on 2026-12-05, two jobs at a time on the 2-core machine (the ``--epochs`` runs
-with the two-level guess of then):
+Measured on 2026-12-05, two jobs at a time on the 2-core machine; the lines' and
+ellipses' ``--epochs`` runs with the two-level guess of then, the mixtures' with three:
 
 - ``lines --epochs 6 12``: fit 102.2 s against 163.1 s, training 58.3 s against 121.3 s
   (10.28 and 9.89 outer iterations per second), sample cost 1.2289 for both,
@@ -25,14 +27,16 @@ with the two-level guess of then):
 - ``ellipses --epochs 3 6``: fit 82.6 s against 125.8 s, training 49.8 s against
   95.5 s, sample cost 0.7155 for both, push-forward costs 0.7138 / 0.7139 / 0.7134 /
   0.7137 against 0.7137 / 0.7137 / 0.7136 / 0.7132.
-- ``mixtures --epochs 3 6`` (the three-level guess, beside a CI run): fit 93.3 s against 155.1 s, sample
-  cost 5.0837 for both, push-forward costs 5.1627 / 5.1703 / 5.1726 / 5.1561 against
+- ``mixtures --epochs 3 6`` (beside a CI run): fit 93.3 s against 155.1 s, sample cost
+  5.0837 for both, push-forward costs 5.1627 / 5.1703 / 5.1726 / 5.1561 against
   5.1277 / 5.1445 / 5.1102 / 5.1067.
 - ``lines --guess-levels 20,6 20``: three levels 1.2289 / 1.2292 / 1.2299 in 29.9 s,
   two 1.2289 / 1.2288 / 1.2295 in 40.3 s (POT's free-support barycenter 1.2288).
-- Earlier (the previous session, with 12 epochs up to 10 measures and 120 // n_measures
-  beyond), ``ellipses --epochs auto 12``: 6 epochs against 12, fit 145.1 s against
-  248.1 s, push-forward costs 0.7132-0.7137 against 0.7132-0.7138.
+- ``ellipses --guess-levels 10,3 10`` (an equivalent side run): three levels 0.7129 /
+  0.7136 / 0.7148 in 33.3 s, two 0.7155 / 0.7146 / 0.7136 in 31.3 s (POT 0.7126).
+- Earlier on 2026-12-05, with 12 epochs up to 10 measures and 120 // n_measures beyond,
+  ``ellipses --epochs auto 12``: 6 epochs against 12, fit 145.1 s against 248.1 s,
+  push-forward costs 0.7132-0.7137 against 0.7132-0.7138.
 
     python scripts/many_measures_fit_side_runs.py lines --epochs 6 12
     python scripts/many_measures_fit_side_runs.py lines --guess-levels 20,6 20
@@ -93,7 +97,9 @@ def guess_run(level_rounds, data):
     _defaults.FREE_SUPPORT_GUESS["coarse_levels"] = levels
     try:
         start = time.perf_counter()
-        model = NeuralBarycenter(n_epochs=1, iterations_per_epoch=1, random_state=0).fit(X, y)
+        model = NeuralBarycenter(
+            n_epochs=1, iterations_per_epoch=1, random_state=0, n_threads=1
+        ).fit(X, y)
         seconds = time.perf_counter() - start
     finally:
         _defaults.FREE_SUPPORT_GUESS.update(saved)
@@ -101,7 +107,7 @@ def guess_run(level_rounds, data):
         barycenter_cost(model.sample(EVAL, random_state=r), evaluation, weights) for r in (2, 3, 4)
     ]
     print(
-        f"coarse rounds {list(level_rounds)}: start {seconds:.1f} s, sample cost (3 draws) "
+        f"coarse rounds {list(level_rounds)}: fit {seconds:.1f} s, sample cost (3 draws) "
         + " ".join(f"{c:.4f}" for c in costs),
         flush=True,
     )

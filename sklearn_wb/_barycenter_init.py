@@ -58,20 +58,22 @@ def first_guess_samples(X, labels, weights, maps, n_samples, rng):
 
 
 def free_support_guess(Z, labels, weights, start, level_rounds, rng):
-    """The free-support fixed point with exact plans, coarse to fine: level l of L runs at
-    most ``level_rounds[l]`` rounds on the first ``len(start) / 2 ** (L - 1 - l)`` atoms
-    against as many samples of each measure (all of a smaller measure), and each atom of
-    a level is doubled to start the next; the last level has all the atoms of ``start``.
+    """The free-support fixed point with exact plans, coarse to fine: the first level
+    takes the first ``len(start) // 2 ** (L - 1)`` atoms of ``start`` (L levels), each
+    next level doubles every atom, and level l runs at most ``level_rounds[l]`` rounds
+    against as many samples of each measure as it has atoms (all of a smaller measure).
+    The last level has all the atoms of ``start`` when their number is a multiple of
+    2 ** (L - 1).
 
     A better first guess than ``start`` where the barycenter is multimodal: an atom jumps
     to its target across the gaps between modes, so every mode gets its mass. The
     generator's components keep their probabilities, so it would not (and its Sinkhorn
     steps moved mass off small modes: deep/sinkhorn_steps.py). Coarse to fine because
-    some sets converge slowly (random lines) and a plan costs about 5x less at half the
+    some sets converge slowly (random lines) and a plan costs about a quarter at half the
     points; see ``_defaults.FREE_SUPPORT_GUESS``.
     """
     orders = [rng.permutation(np.flatnonzero(labels == k)) for k in range(len(weights))]
-    atoms = start[: len(start) >> (len(level_rounds) - 1)]
+    atoms = start[: len(start) // 2 ** (len(level_rounds) - 1)]
     for level, rounds in enumerate(level_rounds):
         if level:
             atoms = np.repeat(atoms, 2, axis=0)

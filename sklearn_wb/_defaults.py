@@ -113,22 +113,25 @@ FIRST_GUESS_SAMPLES = 10_000
 # point with exact plans (_barycenter_init.free_support_guess), coarse to fine on three
 # levels: a quarter of the n_atoms, then half, then all, each level's atoms doubled to
 # start the next. Each coarse level (coarse_levels: its most rounds and most plans) runs
-# until its atoms stop moving, within both caps (a round solves one plan per measure) but
-# at least one round; the last level runs one round. A plan takes about 0.04 / 0.17 / 0.65 s between
-# 500 / 1000 / 2000 points on one core. Some sets converge in a few rounds, others slowly:
-# on reproduce sharp's 10 lines the sample's barycenter cost went 1.2396 / 1.2338 /
-# 1.2296 after 1 / 3 / 8 rounds of 2000 atoms (POT's free-support barycenter 1.2288,
-# independent draws of its atoms 1.2294). Three draws each, side by side
-# (scripts/many_measures_fit_side_runs.py --guess-levels, two jobs at a time): two levels
-# (1000 atoms, at most 20 rounds, then 2000) 1.2289 / 1.2288 / 1.2295 in 40.3 s, three
-# levels 1.2289 / 1.2292 / 1.2299 in 29.9 s (1.2308 / 1.2290 / 1.2295 in 24.7 s with at
-# most 3 rounds of 1000). On the 20 ellipses, which converge in a few rounds, three levels
-# (at most 10 and 3 rounds) scored 0.7129 / 0.7136 / 0.7148 in 33.3 s and two 0.7155 /
-# 0.7146 / 0.7136 in 31.3 s (POT 0.7126). reproduce mixtures, three levels against two:
-# the two measures' samples 0.91 / 0.99 / 1.12 against 0.78 / 0.99 / 1.12 times the floor
-# at t = 0.25 / 0.5 / 0.75, the three measures' 4.3642 +- 0.0473 against 4.3532 +- 0.0350
-# (POT 4.3335, independent draws of a near-exact answer 4.3727). 1000 atoms alone were
-# worse there (the t = 0.75 sample 1.31 -> 1.60 times the floor against 3 rounds of 2000).
+# until its atoms stop moving, within both caps (a round solves one plan per measure of
+# nonzero weight) but at least one round; the last level runs one round. A plan takes
+# about 0.04 / 0.17 / 0.65 s between 500 / 1000 / 2000 points on one core.
+#
+# Some sets converge in a few rounds, others slowly: on reproduce sharp's 10 lines the
+# sample's barycenter cost went 1.2396 / 1.2338 / 1.2296 after 1 / 3 / 8 rounds of 2000
+# atoms (POT's free-support barycenter 1.2288, independent draws of its atoms 1.2294).
+# Three draws each, side by side (scripts/many_measures_fit_side_runs.py --guess-levels,
+# two jobs at a time): two levels (1000 atoms, at most 20 rounds, then 2000) 1.2289 /
+# 1.2288 / 1.2295 in 40.3 s, three levels 1.2289 / 1.2292 / 1.2299 in 29.9 s (1.2308 /
+# 1.2290 / 1.2295 in 24.7 s with at most 3 rounds of 1000). The 20 ellipses converge in
+# a few rounds: three levels (at most 10 and 3 rounds) scored 0.7129 / 0.7136 / 0.7148 in
+# 33.3 s, two 0.7155 / 0.7146 / 0.7136 in 31.3 s (POT 0.7126). Where sets converge that
+# fast the third level costs a few seconds (reproduce gaussians' four measures: 10.6
+# against 8.1 s). reproduce mixtures, three levels against two: the two measures' samples
+# 0.91 / 0.99 / 1.12 against 0.78 / 0.99 / 1.12 times the floor at t = 0.25 / 0.5 / 0.75,
+# the three measures' 4.3642 +- 0.0473 against 4.3532 +- 0.0350 (POT 4.3335, independent
+# draws of a near-exact answer 4.3727). 1000 atoms alone were worse there (the t = 0.75
+# sample 1.31 -> 1.60 times the floor against 3 rounds of 2000).
 FREE_SUPPORT_GUESS = {"n_atoms": 2000, "coarse_levels": ((20, 200), (6, 60))}
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_wb import NeuralBarycenter, _defaults, neural_barycenter
+from sklearn_wb import NeuralBarycenter, _barycenter_init, _defaults, neural_barycenter
 from sklearn_wb.deep.fixed_point import FixedPointRounds
 from sklearn_wb.deep.nwb_net import _measure_draw
 from sklearn_wb.deep.sinkhorn_steps import SinkhornGeneratorSteps
@@ -327,16 +327,26 @@ def test_modes_get_their_mass_where_the_mixture_has_none(monkeypatch):
     np.testing.assert_allclose(masses, [0.25, 0.5, 0.25], atol=0.04)
 
 
-def test_free_support_guess_doubles_its_atoms_up_to_the_exact_1d_barycenter():
-    """Levels of 16, 32 and 64 atoms against two 1-D measures of 64 samples: the last level
-    uses every sample, and in 1-D a round between equal sizes and distinct atoms lands on
-    the quantile average, wherever the coarser levels left the atoms. (Two rounds there:
-    a doubled atom's two copies may take crossed ranks in the two measures.)"""
+def test_free_support_guess_doubles_its_atoms_up_to_the_exact_1d_barycenter(monkeypatch):
+    """Levels of 16, 32 and 64 atoms against two 1-D measures of 64 samples: each level
+    solves against as many samples as it has atoms, the last uses every sample, and in
+    1-D a round between equal sizes and distinct atoms lands on the quantile average.
+    (Two rounds there: a doubled atom's two copies may take crossed ranks in the two
+    measures.)"""
+    calls = []
+    solve = _barycenter_init.exact_plan_fixed_point
+
+    def recorded_solve(atoms, measures, weights, n_iterations):
+        calls.append((len(atoms), [len(m) for m in measures], n_iterations))
+        return solve(atoms, measures, weights, n_iterations)
+
+    monkeypatch.setattr(_barycenter_init, "exact_plan_fixed_point", recorded_solve)
     rng = np.random.default_rng(0)
     measures = [rng.normal(-2, 1, 64), rng.exponential(1, 64)]
     Z, labels = np.concatenate(measures)[:, None], np.repeat([0, 1], 64)
     start = rng.normal(size=(64, 1))
-    atoms = neural_barycenter.free_support_guess(Z, labels, [0.5, 0.5], start, [3, 2, 2], rng)
+    atoms = _barycenter_init.free_support_guess(Z, labels, [0.5, 0.5], start, [3, 2, 2], rng)
+    assert calls == [(16, [16, 16], 3), (32, [32, 32], 2), (64, [64, 64], 2)]
     expected = (np.sort(measures[0]) + np.sort(measures[1])) / 2
     np.testing.assert_allclose(np.sort(atoms[:, 0]), expected)
 
@@ -489,6 +499,24 @@ def test_many_measures_shorten_the_2d_fit(monkeypatch, n_measures, n_epochs, lev
     assert model.history_[-1, "batches", -1, "event_lr"] == pytest.approx(
         model.lr * (1 + np.cos(np.pi * (n_epochs - 1) / n_epochs)) / 2
     )
+
+
+def test_plan_budget_counts_only_measures_of_nonzero_weight(monkeypatch):
+    """20 measures, 10 of weight 0: a round solves 10 plans, so the levels get the rounds of
+    10 measures (20 and 6), not of 20 (10 and 3)."""
+    rounds = []
+    guess = neural_barycenter.free_support_guess
+
+    def recorded_guess(*args):
+        rounds.append(args[4])
+        return guess(*args)
+
+    monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
+    X, y = sample_gaussians(*random_gaussians(20, 2, random_state=0), 20, random_state=0)
+    weights = np.repeat([0.1, 0.0], 10)
+    params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}
+    NeuralBarycenter(**params, weights=weights, random_state=0).fit(X, y)
+    assert rounds == [[20, 6, 1]]
 
 
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])
