@@ -25,7 +25,7 @@ torch.set_num_threads(1)
 
 @pytest.fixture(autouse=True)
 def _small_free_support_guess(monkeypatch):
-    """The 1-D and 2-D first guess solves exact plans between 500, 1000 and then 2000 atoms and each
-    measure's samples, up to 200 of 0.04 s, 60 of 0.17 s and one round of 0.65 s per
-    measure: tests run that path on 50, 100 and 200 atoms."""
+    """The 1-D and 2-D first guess solves exact plans between 500, 1000 and then 2000
+    atoms and each measure's samples, up to 200 of 0.04 s, 60 of 0.17 s and one round of
+    0.65 s per measure: tests run that path on 50, 100 and 200 atoms."""
     monkeypatch.setitem(_defaults.FREE_SUPPORT_GUESS, "n_atoms", 200)
