@@ -476,24 +476,30 @@ def test_auto_schedule_trains_the_maps_longer_in_low_dimension(dim, n_epochs, n_
     assert (len(model.history_), model.net_.n_inner_g) == (n_epochs, n_inner_g)
 
 
+@pytest.fixture
+def guess_level_rounds(monkeypatch):
+    """The ``level_rounds`` of every first guess of the fits that follow."""
+    rounds = []
+    guess = neural_barycenter.free_support_guess
+
+    def recorded_guess(Z, labels, weights, start, level_rounds, rng):
+        rounds.append(level_rounds)
+        return guess(Z, labels, weights, start, level_rounds, rng)
+
+    monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
+    return rounds
+
+
 @pytest.mark.parametrize(
     ("n_measures", "n_epochs", "level_rounds"),
     [(5, 12, [20, 6, 1]), (6, 10, [20, 6, 1]), (10, 6, [20, 6, 1]), (20, 3, [10, 3, 1]),
      (50, 3, [4, 1, 1])],
 )  # fmt: skip
-def test_many_measures_shorten_the_2d_fit(monkeypatch, n_measures, n_epochs, level_rounds):
-    rounds = []
-    guess = neural_barycenter.free_support_guess
-
-    def recorded_guess(*args):
-        rounds.append(args[4])
-        return guess(*args)
-
-    monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
+def test_many_measures_shorten_the_2d_fit(guess_level_rounds, n_measures, n_epochs, level_rounds):
     params = {**TINY, "n_epochs": "auto", "iterations_per_epoch": 1}
     X, y = sample_gaussians(*random_gaussians(n_measures, 2, random_state=0), 20, random_state=0)
     model = NeuralBarycenter(**params, random_state=0).fit(X, y)
-    assert rounds == [level_rounds]
+    assert guess_level_rounds == [level_rounds]
     # The learning rate's cosine spans the shortened fit: its last step is one before 0.
     assert len(model.history_) == n_epochs
     assert model.history_[-1, "batches", -1, "event_lr"] == pytest.approx(
@@ -501,22 +507,14 @@ def test_many_measures_shorten_the_2d_fit(monkeypatch, n_measures, n_epochs, lev
     )
 
 
-def test_plan_budget_counts_only_measures_of_nonzero_weight(monkeypatch):
+def test_plan_budget_counts_only_measures_of_nonzero_weight(guess_level_rounds):
     """20 measures, 10 of weight 0: a round solves 10 plans, so the levels get the rounds of
     10 measures (20 and 6), not of 20 (10 and 3)."""
-    rounds = []
-    guess = neural_barycenter.free_support_guess
-
-    def recorded_guess(*args):
-        rounds.append(args[4])
-        return guess(*args)
-
-    monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
     X, y = sample_gaussians(*random_gaussians(20, 2, random_state=0), 20, random_state=0)
     weights = np.repeat([0.1, 0.0], 10)
     params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}
     NeuralBarycenter(**params, weights=weights, random_state=0).fit(X, y)
-    assert rounds == [[20, 6, 1]]
+    assert guess_level_rounds == [[20, 6, 1]]
 
 
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])
