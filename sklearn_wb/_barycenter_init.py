@@ -57,7 +57,7 @@ def first_guess_samples(X, labels, weights, maps, n_samples, rng):
     return samples
 
 
-def free_support_guess(Z, labels, weights, start, level_rounds, rng):
+def free_support_guess(Z, labels, weights, start, level_rounds, rng, pooled_rounds=1):
     """The free-support fixed point with exact plans, coarse to fine: the first level
     takes the first ``len(start) // 2 ** (L - 1)`` atoms of ``start`` (L levels), each
     next level doubles every atom, and level l runs at most ``level_rounds[l]`` rounds
@@ -65,12 +65,19 @@ def free_support_guess(Z, labels, weights, start, level_rounds, rng):
     The last level has all the atoms of ``start`` when their number is a multiple of
     2 ** (L - 1).
 
+    Then up to ``pooled_rounds - 1`` single rounds follow, each against the next block of
+    as many samples of each measure, while every measure of nonzero weight has one
+    unused; the atoms of the last level and of each of these rounds are returned
+    together. Atoms fitted to one block carry its sampling noise (the mass of each mode
+    fluctuates with the samples, and with it the cost of the answer); the union
+    averages it out over the blocks. See ``_defaults.FREE_SUPPORT_GUESS``.
+
     A better first guess than ``start`` where the barycenter is multimodal: an atom jumps
     to its target across the gaps between modes, so every mode gets its mass. The
     generator's components keep their probabilities, so it would not (and its Sinkhorn
     steps moved mass off small modes: deep/sinkhorn_steps.py). Coarse to fine because
     some sets converge slowly (random lines) and a plan costs about a quarter at half the
-    points; see ``_defaults.FREE_SUPPORT_GUESS``.
+    points.
     """
     orders = [rng.permutation(np.flatnonzero(labels == k)) for k in range(len(weights))]
     atoms = start[: len(start) // 2 ** (len(level_rounds) - 1)]
@@ -79,7 +86,14 @@ def free_support_guess(Z, labels, weights, start, level_rounds, rng):
             atoms = np.repeat(atoms, 2, axis=0)
         measures = [Z[order[: len(atoms)]] for order in orders]
         atoms = exact_plan_fixed_point(atoms, measures, weights, rounds)
-    return atoms
+    n = len(atoms)
+    used = [(order, a) for order, a in zip(orders, weights) if a > 0]
+    blocks = min(len(order) // n for order, _ in used)
+    pooled = [atoms]
+    for block in range(1, min(pooled_rounds, blocks)):
+        measures = [Z[order[block * n : (block + 1) * n]] for order, _ in used]
+        pooled.append(exact_plan_fixed_point(pooled[-1], measures, [a for _, a in used], 1))
+    return np.concatenate(pooled)
 
 
 def latent_mixture(samples, n_components, random_state):

@@ -23,6 +23,7 @@ from ._free_weight_init import (
 )
 from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
+from .deep.generator import latent_draws
 from .deep.warm_start import update_training_params, update_verbosity
 from .numerics.gaussian import _check_weights as check_simplex_weights
 
@@ -408,7 +409,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     # ------------------------------------------------------------------ after fit
 
     @with_torch_threads
-    def sample(self, n_samples, weights, random_state=None):
+    def sample(self, n_samples, weights, random_state=None, quasi_random=True):
         """Draw samples from the learned barycenter at the given weights.
 
         Parameters
@@ -419,6 +420,10 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             A one-hot vector gives that measure.
         random_state : int, RandomState instance or None, default=None
             Seeds the generator's noise; the same seed gives the same samples.
+        quasi_random : bool, default=True
+            Latent draws from one scrambled Sobol sequence: samples that cover the
+            barycenter evenly but are not independent. Pass False where independence
+            matters. See :meth:`NeuralBarycenter.sample`.
 
         Returns
         -------
@@ -433,11 +438,9 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         check_n_samples(n_samples)
         weights = self._weights_tensor(weights)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-        generator = torch.Generator(device=weights.device).manual_seed(seed)
-        noise = torch.randn(
-            n_samples, self.n_features_in_, generator=generator, device=weights.device
+        noise, pick = latent_draws(
+            n_samples, self.n_features_in_, seed, weights.device, quasi_random
         )
-        pick = torch.rand(n_samples, generator=generator, device=weights.device)
         with torch.inference_mode():
             Z = self.net_.module_.h(noise, pick, weights).cpu().numpy().astype(np.float64)
         return self._unstandardise(Z)

@@ -406,6 +406,11 @@ def test_refit_is_reproducible_and_sample_is_seeded(fitted):
     assert not np.allclose(
         first.sample(10, weights, random_state=1), first.sample(10, weights, random_state=2)
     )
+    independent = first.sample(10, weights, random_state=1, quasi_random=False)
+    np.testing.assert_array_equal(
+        independent, second.sample(10, weights, random_state=1, quasi_random=False)
+    )
+    assert not np.allclose(independent, first.sample(10, weights, random_state=1))
 
 
 def test_warm_start_continues_training(fitted):

@@ -13,6 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_wb import NeuralBarycenter, _barycenter_init, _defaults, neural_barycenter
 from sklearn_wb.deep.fixed_point import FixedPointRounds
+from sklearn_wb.deep.generator import latent_draws
 from sklearn_wb.deep.nwb_net import _measure_draw
 from sklearn_wb.deep.sinkhorn_steps import SinkhornGeneratorSteps
 from sklearn_wb.numerics import bw2_uvp, gaussian_barycenter, random_gaussians, sample_gaussians
@@ -216,12 +217,34 @@ def test_refit_with_same_random_state_is_reproducible():
     np.testing.assert_array_equal(first, second)
 
 
-def test_sample_is_seeded(fitted):
+@pytest.mark.parametrize("quasi_random", [True, False])
+def test_sample_is_seeded(fitted, quasi_random):
     model, _, _ = fitted
-    np.testing.assert_array_equal(
-        model.sample(10, random_state=1), model.sample(10, random_state=1)
-    )
-    assert not np.allclose(model.sample(10, random_state=1), model.sample(10, random_state=2))
+    draw = lambda seed: model.sample(10, random_state=seed, quasi_random=quasi_random)  # noqa: E731
+    np.testing.assert_array_equal(draw(1), draw(1))
+    assert not np.allclose(draw(1), draw(2))
+    assert not np.allclose(draw(1), model.sample(10, random_state=1, quasi_random=not quasi_random))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_quasi_random_latent_draws_cover_the_latent_space_evenly(seed):
+    """Picks uniform and noise standard normal, as with independent draws, but spread
+    evenly: 1000 picks put 100 +- 2 in each tenth of [0, 1), where independent ones miss
+    by 14-20 at these seeds (about 9.5 is one sd), and each noise coordinate's
+    Kolmogorov-Smirnov distance to the normal law is below 0.005 (0.02-0.05 for
+    independent draws)."""
+    from scipy import stats
+
+    def spread(quasi_random):
+        noise, pick = latent_draws(1000, 3, seed, "cpu", quasi_random)
+        counts = np.histogram(pick.numpy(), bins=10, range=(0, 1))[0]
+        ks = max(stats.kstest(column, "norm").statistic for column in noise.numpy().T)
+        return np.abs(counts - 100).max(), ks
+
+    count_error, ks = spread(quasi_random=True)
+    assert count_error <= 2 and ks < 0.005
+    count_error, ks = spread(quasi_random=False)
+    assert count_error > 10 and ks > 0.02
 
 
 def test_pipeline_with_standard_scaler(fitted):
@@ -351,6 +374,33 @@ def test_free_support_guess_doubles_its_atoms_up_to_the_exact_1d_barycenter(monk
     np.testing.assert_allclose(np.sort(atoms[:, 0]), expected)
 
 
+def test_pooled_rounds_return_the_answers_of_disjoint_blocks(monkeypatch):
+    """16 atoms, 1-D measures of 40 samples (two whole blocks of 16) and a third of weight 0
+    with 5: three pooled rounds are asked, two blocks exist, and each block's atoms are the
+    quantile average of its own, disjoint samples (a round between equal sizes in 1-D)."""
+    blocks = []
+    solve = _barycenter_init.exact_plan_fixed_point
+
+    def recorded_solve(atoms, measures, weights, n_iterations):
+        blocks.append(measures)
+        return solve(atoms, measures, weights, n_iterations)
+
+    monkeypatch.setattr(_barycenter_init, "exact_plan_fixed_point", recorded_solve)
+    rng = np.random.default_rng(0)
+    measures = [rng.normal(-2, 1, 40), rng.exponential(1, 40), rng.normal(0, 1, 5)]
+    Z = np.concatenate(measures)[:, None]
+    labels = np.repeat([0, 1, 2], [40, 40, 5])
+    start = rng.normal(size=(16, 1))
+    weights = [0.5, 0.5, 0.0]
+    atoms = _barycenter_init.free_support_guess(Z, labels, weights, start, [3], rng, 3)
+    assert atoms.shape == (32, 1) and len(blocks) == 2
+    first, second = (np.concatenate(block[:2]) for block in blocks)
+    assert not np.isin(first, second).any()
+    for block, answer in zip(blocks, np.split(atoms[:, 0], 2)):
+        expected = (np.sort(block[0][:, 0]) + np.sort(block[1][:, 0])) / 2
+        np.testing.assert_allclose(np.sort(answer), expected)
+
+
 # ---------------------------------------------------------------- cross-validation
 
 
@@ -478,28 +528,31 @@ def test_auto_schedule_trains_the_maps_longer_in_low_dimension(dim, n_epochs, n_
 
 @pytest.fixture
 def guess_level_rounds(monkeypatch):
-    """The ``level_rounds`` of every first guess of the fits that follow."""
+    """The ``level_rounds`` and ``pooled_rounds`` of every first guess of the fits that
+    follow."""
     rounds = []
     guess = neural_barycenter.free_support_guess
 
-    def recorded_guess(Z, labels, weights, start, level_rounds, rng):
-        rounds.append(level_rounds)
-        return guess(Z, labels, weights, start, level_rounds, rng)
+    def recorded_guess(Z, labels, weights, start, level_rounds, rng, pooled_rounds):
+        rounds.append((level_rounds, pooled_rounds))
+        return guess(Z, labels, weights, start, level_rounds, rng, pooled_rounds)
 
     monkeypatch.setattr(neural_barycenter, "free_support_guess", recorded_guess)
     return rounds
 
 
 @pytest.mark.parametrize(
-    ("n_measures", "n_epochs", "level_rounds"),
-    [(5, 12, [20, 6, 1]), (6, 10, [20, 6, 1]), (10, 6, [20, 6, 1]), (20, 3, [10, 3, 1]),
-     (50, 3, [4, 1, 1])],
+    ("n_measures", "n_epochs", "level_rounds", "pooled_rounds"),
+    [(3, 12, [20, 6, 1], 4), (5, 12, [20, 6, 1], 2), (6, 10, [20, 6, 1], 2),
+     (10, 6, [20, 6, 1], 1), (20, 3, [10, 3, 1], 1), (50, 3, [4, 1, 1], 1)],
 )  # fmt: skip
-def test_many_measures_shorten_the_2d_fit(guess_level_rounds, n_measures, n_epochs, level_rounds):
+def test_many_measures_shorten_the_2d_fit(
+    guess_level_rounds, n_measures, n_epochs, level_rounds, pooled_rounds
+):
     params = {**TINY, "n_epochs": "auto", "iterations_per_epoch": 1}
     X, y = sample_gaussians(*random_gaussians(n_measures, 2, random_state=0), 20, random_state=0)
     model = NeuralBarycenter(**params, random_state=0).fit(X, y)
-    assert guess_level_rounds == [level_rounds]
+    assert guess_level_rounds == [(level_rounds, pooled_rounds)]
     # The learning rate's cosine spans the shortened fit: its last step is one before 0.
     assert len(model.history_) == n_epochs
     assert model.history_[-1, "batches", -1, "event_lr"] == pytest.approx(
@@ -509,12 +562,12 @@ def test_many_measures_shorten_the_2d_fit(guess_level_rounds, n_measures, n_epoc
 
 def test_plan_budget_counts_only_measures_of_nonzero_weight(guess_level_rounds):
     """20 measures, 10 of weight 0: a round solves 10 plans, so the levels get the rounds of
-    10 measures (20 and 6), not of 20 (10 and 3)."""
+    10 measures (20 and 6), not of 20 (10 and 3), and the pooled rounds those of 10 (1)."""
     X, y = sample_gaussians(*random_gaussians(20, 2, random_state=0), 20, random_state=0)
     weights = np.repeat([0.1, 0.0], 10)
     params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}
     NeuralBarycenter(**params, weights=weights, random_state=0).fit(X, y)
-    assert guess_level_rounds == [[20, 6, 1]]
+    assert guess_level_rounds == [([20, 6, 1], 1)]
 
 
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])

@@ -64,5 +64,5 @@ def test_three_measure_table_has_a_floor_and_means_over_the_draws(monkeypatch):
 
 
 def test_evaluation_samples_must_leave_room_for_the_answers():
-    with pytest.raises(ValueError, match="3 x --eval-samples"):
-        main(["reproduce", "mixtures", "--samples-per-measure", "100", "--eval-samples", "40"])
+    with pytest.raises(ValueError, match="2 x --eval-samples"):
+        main(["reproduce", "mixtures", "--samples-per-measure", "100", "--eval-samples", "60"])

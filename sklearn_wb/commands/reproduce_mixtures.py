@@ -18,8 +18,9 @@ draws of a near-exact answer score: the free-support fixed point with exact plan
 8000 samples per measure (:func:`._exact_ot.exact_plan_barycenter`), subsampled. A
 subsample without replacement holds each mode's mass more closely than independent
 samples do, so a second row draws with replacement: what a perfect sampler of independent
-points scores, as ``NeuralBarycenter.sample`` draws them. POT's atoms are optimised
-points, not samples, and can score below both.
+points scores (``NeuralBarycenter.sample`` draws quasi-random points by default, which
+hold each mode's mass closely too). POT's atoms are optimised points, not samples, and can
+score below both.
 """
 
 import time
@@ -82,11 +83,11 @@ def estimated_duration(args):
 
 
 def run(args):
-    if args.samples_per_measure < 3 * args.eval_samples:
+    if _reference_samples(args) < 2 * args.eval_samples:
         raise ValueError(
-            "reproduce mixtures needs --samples-per-measure >= 3 x --eval-samples (the "
-            "answers and floors, POT's samples and the evaluation samples are disjoint), got "
-            f"{args.samples_per_measure} and {args.eval_samples}."
+            f"reproduce mixtures needs min(--samples-per-measure, {REFERENCE_SAMPLES}) >= 2 x "
+            "--eval-samples (the exact answer, from as many samples, gives a reference and a "
+            f"disjoint floor), got {args.samples_per_measure} and {args.eval_samples}."
         )
     torch.set_num_threads(args.threads)
     n_components = args.n_components if args.n_components == "auto" else int(args.n_components)
@@ -107,19 +108,20 @@ def run(args):
         ],
         notes=[
             f"Machine: {machine_description(args.threads)}. NeuralBarycenter with default "
-            f"parameters except n_components={args.n_components}. Two measures: uniform "
-            "mixtures of four unit Gaussians (square and diamond); the exact barycenter is "
-            "McCann's interpolant of POT's exact plan between the first "
-            f"{min(REFERENCE_SAMPLES, args.samples_per_measure - args.eval_samples)} samples "
-            "of each measure; the reference is a subsample of it, the floor a second, "
-            "disjoint one (what a perfect sampler scores); each figure is the mean over "
+            f"parameters except n_components={args.n_components}, trained on "
+            f"{args.samples_per_measure} samples per measure that nothing else uses. Two "
+            "measures: uniform mixtures of four unit Gaussians (square and diamond); the "
+            "exact barycenter is McCann's interpolant of POT's exact plan between "
+            f"{_reference_samples(args)} further samples of each measure; the reference is "
+            "a subsample of it, the floor a second, disjoint one (what a perfect sampler "
+            "scores); each figure is the mean over "
             f"{args.draws} such pairs, ± the draws' standard deviation, with the estimates "
             "redrawn for each (POT's atoms are one solve), from samples the exact answer "
             f"did not use ({args.eval_samples} per draw). Three measures: the "
             "paper's 4-, 3- and 3-component mixtures, uniform weights; costs against the "
-            "first samples of each measure, means over the draws; the floor draws from "
-            "the free-support fixed point with exact plans on the next "
-            f"{min(REFERENCE_SAMPLES, args.samples_per_measure - 2 * args.eval_samples)} "
+            "first unseen samples of each measure, means over the draws; the floor draws "
+            "from the free-support fixed point with exact plans on the next "
+            f"{_reference_samples(args)} "
             "samples of each measure (a near-exact answer) without replacement, the "
             "independent draws with replacement, POT's free-support barycenter "
             "and the plain mixture use the last ones. POT free-support: "
@@ -129,12 +131,30 @@ def run(args):
     )
 
 
+def _split(n_measures, args):
+    """Training rows and labels (``--samples-per-measure`` per measure), and per measure
+    the benchmark's own samples, which the fit never sees: a large block for the exact
+    or near-exact answer (REFERENCE_SAMPLES at most), then two of ``--eval-samples``."""
+    n_train = args.samples_per_measure
+    large = _reference_samples(args)
+    X, y = make_gaussian_mixtures(
+        n_measures, n_train + large + 2 * args.eval_samples, random_state=args.seed
+    )
+    measures = [X[y == k] for k in range(n_measures)]
+    X_train = np.concatenate([m[:n_train] for m in measures])
+    return X_train, np.repeat(np.arange(n_measures), n_train), [m[n_train:] for m in measures]
+
+
+def _reference_samples(args):
+    """Samples per measure of the exact (two measures) or near-exact (three) answer."""
+    return min(REFERENCE_SAMPLES, args.samples_per_measure)
+
+
 def _two_measure_table(args, params):
     n = args.eval_samples
-    X, y = make_gaussian_mixtures(2, args.samples_per_measure, random_state=args.seed)
-    first, second = X[y == 0], X[y == 1]
+    X, y, (first, second) = _split(2, args)
     rng = np.random.default_rng(args.seed + 1)
-    large = min(REFERENCE_SAMPLES, len(first) - n)  # the samples after it stay unseen
+    large = _reference_samples(args)  # the samples after it stay unseen
     draws = exact_answer_draws(
         first[:large], second[:large], n, np.random.default_rng(args.seed + 3), args.draws
     )
@@ -181,15 +201,15 @@ def _mean_and_spread(values):
 
 def _three_measure_table(args, params):
     n = args.eval_samples
-    X, y = make_gaussian_mixtures(3, args.samples_per_measure, random_state=args.seed)
-    measures = [X[y == k] for k in range(3)]
+    X, y, measures = _split(3, args)
     weights = np.full(3, 1 / 3)
     rng = np.random.default_rng(args.seed + 1)
     model, seconds = _fit(X, y, params)
-    # Disjoint blocks of each measure: costs against the first n, the near-exact answer
-    # from the next `large`, POT's atoms from the last n, so that no estimate is favoured.
+    # Disjoint blocks of each measure, none seen by the fit: costs against the first n,
+    # the near-exact answer from the next `large`, POT's atoms from the last n, so that no
+    # estimate is favoured.
     evaluation = [m[:n] for m in measures]
-    large = min(REFERENCE_SAMPLES, args.samples_per_measure - 2 * n)
+    large = _reference_samples(args)
     near_exact = exact_plan_barycenter([m[n : n + large] for m in measures], weights, rng)
     held_out = [m[-n:] for m in measures]
     pot = free_support_barycenter(held_out, weights, rng)

@@ -7,7 +7,8 @@ samples (lower is better; the barycenter minimises it): NeuralBarycenter's sampl
 default settings, POT's free-support barycenter with many atoms, the plain mixture and the
 Gaussian-fit barycenter, all in the same run, with their fit times. POT's atoms are
 optimised points, not samples: independent draws from them show what a perfect sampler of
-independent points from that answer scores. The target of issue 7 is a NeuralBarycenter
+independent points from that answer scores (``NeuralBarycenter.sample`` draws
+quasi-random points by default, which cover its answer more evenly). The target of issue 7 is a NeuralBarycenter
 cost no higher than POT's. --families runs a subset.
 """
 
@@ -168,8 +169,9 @@ def _note(args, families):
         "the exact barycenter of the measures' Gaussian fits (NeuralBarycenter's "
         "``gaussian_mean_`` and ``gaussian_cov_``). The independent draws take POT's atoms "
         f"with replacement, {n} at a time (mean over {_INDEPENDENT_DRAWS} draws): what a "
-        "perfect sampler of independent points from that answer scores, as "
-        "``NeuralBarycenter.sample`` draws them; the atoms themselves are optimised points, "
+        "perfect sampler of independent points from that answer scores "
+        "(``NeuralBarycenter.sample`` draws quasi-random points, which cover its answer more "
+        "evenly); the atoms themselves are optimised points, "
         "which can score below any such sample. The sampling-noise row scores each measure's "
         "second sample against its held-out one: the size of the error that finite samples "
         "add to every cost, not a bound. All W2^2 by POT's exact solver; fit times in "

@@ -4,6 +4,29 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+# Sobol uniforms are kept this far inside (0, 1) so that the normal quantile stays finite.
+_SOBOL_EDGE = 1e-12
+
+
+def latent_draws(n_samples, dim, seed, device, quasi_random=True):
+    """Noise (n_samples, dim) and component picks (n_samples,) in [0, 1) for the generator.
+
+    With ``quasi_random``, one scrambled Sobol sequence in dim + 1 coordinates
+    (randomised quasi-Monte Carlo): the picks come from its first coordinate and the
+    noise from the others through the normal quantile. Each row is distributed as with
+    independent draws, but together the rows cover the latent space evenly: every
+    component gets its share of them, and a sample's empirical measure lies closer to the
+    generator's law. Independent draws otherwise, and beyond Sobol's largest dimension.
+    """
+    if not quasi_random or dim + 1 > torch.quasirandom.SobolEngine.MAXDIM:
+        generator = torch.Generator(device=device).manual_seed(seed)
+        noise = torch.randn(n_samples, dim, generator=generator, device=device)
+        return noise, torch.rand(n_samples, generator=generator, device=device)
+    sobol = torch.quasirandom.SobolEngine(dim + 1, scramble=True, seed=seed)
+    uniform = sobol.draw(n_samples, dtype=torch.float64).clamp_(_SOBOL_EDGE, 1 - _SOBOL_EDGE)
+    noise = torch.special.ndtri(uniform[:, 1:]).float()
+    return noise.to(device), uniform[:, 0].float().contiguous().to(device)
+
 
 class MixtureResidualGenerator(nn.Module):
     """h(z, c) = m_c + z S_c + MLP(z, c): a mixture of affine maps plus a PReLU network.
