@@ -8,8 +8,8 @@ default settings, POT's free-support barycenter with many atoms, the plain mixtu
 Gaussian-fit barycenter, all in the same run, with their fit times. POT's atoms are
 optimised points, not samples: independent draws from them show what a perfect sampler of
 independent points from that answer scores (``NeuralBarycenter.sample`` draws
-quasi-random points by default, which cover its answer more evenly). The target of issue 7 is a NeuralBarycenter
-cost no higher than POT's. --families runs a subset.
+quasi-random points by default, which cover its answer more evenly). The target of issue 7
+is a NeuralBarycenter cost no higher than POT's. --families runs a subset.
 """
 
 import time
