@@ -43,9 +43,11 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     Gaussian mixture fitted to the free-support barycenter of 2000 atoms: the fixed point
     :math:`x \leftarrow \sum_i a_i T_i(x)` with exact plans :math:`T_i` (POT's solver),
     from the measures pushed by the ``init`` maps, coarse to fine (500 atoms until they
-    stop moving, 1000 for at most 6 rounds, then 2000 for one round). Each atom jumps to
-    its target across the gaps between modes, so every mode gets its mass; gradient steps
-    on the Sinkhorn objective, the previous default there, moved mass off small modes.
+    stop moving, 1000 for at most 6 rounds, then 2000 for one round), and with few
+    measures pooled over up to four blocks of samples, which averages out their sampling
+    noise. Each atom jumps to its target across the gaps between modes, so every mode
+    gets its mass; gradient steps on the Sinkhorn objective, the previous default there,
+    moved mass off small modes.
     In higher dimension, where a few thousand atoms say little about the barycenter, the
     generator is regressed every 100 iterations onto the image of its samples under the
     averaged maps :math:`\sum_i a_i \nabla f_i`, a fixed-point step (the barycenter is a
