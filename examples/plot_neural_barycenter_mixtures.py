@@ -20,8 +20,8 @@ draws from a mixture of affine components (``n_components``, chosen by BIC): one
 continuous map of Gaussian noise could not produce separated clusters. In 2-D the mixture
 is fitted to the free-support barycenter of 2000 atoms, each moved to the average of its
 exact-transport matches in the measures, coarse to fine (500 of them until they stop
-moving, then 1000 for a few rounds, then all for one round), so every cluster gets its
-mass.
+moving, then 1000 for a few rounds, then all for one round, repeated against fresh
+samples with few measures and pooled), so every cluster gets its mass.
 """
 
 # %%

@@ -560,14 +560,18 @@ def test_many_measures_shorten_the_2d_fit(
     )
 
 
-def test_plan_budget_counts_only_measures_of_nonzero_weight(guess_level_rounds):
-    """20 measures, 10 of weight 0: a round solves 10 plans, so the levels get the rounds of
-    10 measures (20 and 6), not of 20 (10 and 3), and the pooled rounds those of 10 (1)."""
-    X, y = sample_gaussians(*random_gaussians(20, 2, random_state=0), 20, random_state=0)
-    weights = np.repeat([0.1, 0.0], 10)
+@pytest.mark.parametrize(("n_measures", "expected"), [(20, ([20, 6, 1], 1)), (6, ([20, 6, 1], 4))])
+def test_plan_budget_counts_only_measures_of_nonzero_weight(
+    guess_level_rounds, n_measures, expected
+):
+    """Half the measures of weight 0: a round solves plans for the other half only. 20
+    measures get the level rounds of 10 (20 and 6), not of 20 (10 and 3); 6 get the
+    pooled rounds of 3 (4), not of 6 (2)."""
+    X, y = sample_gaussians(*random_gaussians(n_measures, 2, random_state=0), 20, random_state=0)
+    weights = np.repeat([2 / n_measures, 0.0], n_measures // 2)
     params = {**TINY, "n_epochs": 1, "iterations_per_epoch": 1}
     NeuralBarycenter(**params, weights=weights, random_state=0).fit(X, y)
-    assert guess_level_rounds == [([20, 6, 1], 1)]
+    assert guess_level_rounds == [expected]
 
 
 @pytest.mark.parametrize(("dim", "width"), [(2, 16), (3, 64), (64, 128)])
