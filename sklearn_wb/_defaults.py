@@ -137,12 +137,13 @@ FIRST_GUESS_SAMPLES = 10_000
 # in all and the most plans), each against a fresh block of 2000 samples per measure, and
 # the generator's mixture is fitted to the atoms of all of them: the answer from one block
 # carries its sampling noise. On reproduce mixtures' three measures, seeds 0-4, mean
-# barycenter cost of five quasi-random draws of 2000 points against held-out samples
-# (.cache/exp/s31/pooled_rounds.py; POT's free-support barycenter 4.436 / 4.426 / 4.290 /
-# 4.625 / 4.204): one block 4.459 / 4.391 / 4.388 / 4.724 / 4.200, four 4.388 / 4.328 /
-# 4.328 / 4.607 / 4.186 (6 s more), eight 4.376 / 4.322 / 4.301 / 4.636 / 4.181 (14 s
-# more). On reproduce sharp's 10 lines three blocks changed nothing (1.2286 for one),
-# hence the plan budget: sets of many measures keep one block.
+# barycenter cost of five quasi-random draws of 2000 points of the mixture against
+# held-out samples (scripts/quasi_random_sample_side_runs.py pooled; POT's free-support
+# barycenter 4.436 / 4.426 / 4.290 / 4.625 / 4.204): one block 4.459 / 4.413 / 4.379 /
+# 4.728 / 4.194, four 4.388 / 4.327 / 4.316 / 4.612 / 4.186 (guess and mixture fit 11-14 s
+# against 5 s), eight 4.376 / 4.322 / 4.294 / 4.618 / 4.146 (20-21 s). Sets of many
+# measures keep one block: a block costs one plan per measure, and reproduce sharp's
+# lines and ellipses already score at POT's level with one.
 FREE_SUPPORT_GUESS = {
     "n_atoms": 2000,
     "coarse_levels": ((20, 200), (6, 60)),
