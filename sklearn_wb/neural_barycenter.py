@@ -436,7 +436,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             sample follows the learned barycenter as before, but the samples are not
             independent: they cover it evenly (every mode gets its share), so a finite
             sample lies closer to it. On ``reproduce sharp``'s 20 ellipses, five seeds,
-            barycenter cost 0.7125-0.7127 against 0.7129-0.7172 for independent draws
+            barycenter cost 0.7125 each against 0.7129-0.7172 for independent draws
             (POT's free-support atoms 0.7126). Pass False where independence matters, as
             in a bootstrap or a two-sample test.
 
