@@ -86,9 +86,11 @@ def recorded_guess_arguments(X, y, seed):
         return free_support_guess(Z, labels, weights, start, level_rounds, rng, pooled_rounds)
 
     neural_barycenter.free_support_guess = spy
-    params = dict(n_epochs=1, iterations_per_epoch=2, verbose=0, n_threads=1)
-    model = NeuralBarycenter(random_state=seed, **params).fit(X, y)
-    neural_barycenter.free_support_guess = free_support_guess
+    try:
+        params = dict(n_epochs=1, iterations_per_epoch=2, verbose=0, n_threads=1)
+        model = NeuralBarycenter(random_state=seed, **params).fit(X, y)
+    finally:
+        neural_barycenter.free_support_guess = free_support_guess
     return model, calls[0]
 
 

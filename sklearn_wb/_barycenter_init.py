@@ -87,12 +87,13 @@ def free_support_guess(Z, labels, weights, start, level_rounds, rng, pooled_roun
         measures = [Z[order[: len(atoms)]] for order in orders]
         atoms = exact_plan_fixed_point(atoms, measures, weights, rounds)
     n = len(atoms)
-    used = [(order, a) for order, a in zip(orders, weights) if a > 0]
-    blocks = min(len(order) // n for order, _ in used)
+    used = [k for k, a in enumerate(weights) if a > 0]  # weight 0: no plan, no block needed
+    used_weights = [weights[k] for k in used]
+    blocks = min(len(orders[k]) // n for k in used)
     pooled = [atoms]
     for block in range(1, min(pooled_rounds, blocks)):
-        measures = [Z[order[block * n : (block + 1) * n]] for order, _ in used]
-        pooled.append(exact_plan_fixed_point(pooled[-1], measures, [a for _, a in used], 1))
+        measures = [Z[orders[k][block * n : (block + 1) * n]] for k in used]
+        pooled.append(exact_plan_fixed_point(pooled[-1], measures, used_weights, 1))
     return np.concatenate(pooled)
 
 
