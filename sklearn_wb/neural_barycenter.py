@@ -25,6 +25,7 @@ from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measu
 from .deep.generator import latent_draws
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params, update_verbosity
+from .numerics.entropic_map import entropic_map_apply, entropic_map_potentials
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter
 
@@ -141,6 +142,16 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         If True, a second ``fit`` continues training the same networks for ``n_epochs``
         more epochs with the current training parameters, as a new cosine cycle of the
         learning rate from ``lr`` down to 0.
+    refine_push_forward : bool, default=False
+        If True, ``fit`` ends by fitting, per measure, an entropic transport map
+        (:mod:`sklearn_wb.numerics.entropic_map`) from g's push-forward of up to 8000 of
+        its training rows to 8000 generator samples, and :meth:`push_forward` applies it
+        after g's gradient. A smooth network cannot cut a cluster in two as the maps
+        between mixtures must; the entropic map can. On ``reproduce mixtures``' two
+        measures at weights (0.25, 0.75) it took the push-forwards' W2^2 to the exact
+        barycenter from 2.25x / 2.01x the sample floor to 1.65x / 1.42x. It costs about
+        30 s per measure on one CPU thread, and it is meant for low dimension: the
+        entropic map's error grows quickly with the dimension.
 
     Attributes
     ----------
@@ -155,6 +166,10 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         :math:`\sum_i a_i W_2^2(\nu, \mu_i)` in standardised units.
     gaussian_mean_, gaussian_cov_ : ndarray
         Barycenter of the measures' Gaussian fits (the closed-form baseline).
+    push_forward_atoms_, push_forward_potentials_ : ndarray
+        Only with ``refine_push_forward=True``: per measure, the entropic map's atoms
+        (standardised generator samples, shared by the measures), shape (8000, n_features),
+        and per measure their dual potentials, shape (n_measures, 8000).
 
     Notes
     -----
@@ -197,6 +212,8 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "scale_",
         "gaussian_mean_",
         "gaussian_cov_",
+        "push_forward_atoms_",
+        "push_forward_potentials_",
     )
 
     _min_measures = 1  # one measure: a generative model (the NWB paper's Fig. 10)
@@ -222,6 +239,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "verbose": ["verbose"],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "warm_start": ["boolean"],
+        "refine_push_forward": ["boolean"],
     }
 
     def __init__(
@@ -245,6 +263,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         verbose=0,
         n_threads=1,
         warm_start=False,
+        refine_push_forward=False,
     ):
         self.weights = weights
         self.potential_hidden_sizes = potential_hidden_sizes
@@ -264,6 +283,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         self.verbose = verbose
         self.n_threads = n_threads
         self.warm_start = warm_start
+        self.refine_push_forward = refine_push_forward
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -331,7 +351,40 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             net.partial_fit(torch.as_tensor(padded, dtype=torch.float32), torch.as_tensor(counts))
         self.classes_, self.weights_, self.net_ = classes, weights, net
         self.history_ = net.history
+        self._fit_push_forward_refinement(Z, labels, np.random.default_rng(seed))
         return self
+
+    def _fit_push_forward_refinement(self, Z, labels, rng):
+        """Per measure, the entropic map from g's push-forward of its rows to generator
+        samples (see ``refine_push_forward``); dropped when the parameter is False."""
+        for name in ("push_forward_atoms_", "push_forward_potentials_"):
+            self.__dict__.pop(name, None)  # a warm start's earlier maps are stale
+        if not self.refine_push_forward:
+            return
+        n_atoms, blur = _defaults.PUSH_FORWARD_REFINEMENT.values()
+        module = self.net_.module_
+        device = next(module.parameters()).device
+        noise, pick = latent_draws(n_atoms, Z.shape[1], int(rng.integers(2**31)), device, True)
+        with torch.inference_mode():
+            atoms = module.h(noise, pick)
+        # Up to n_atoms random rows of each measure, padded as the potentials take them.
+        keep = np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(labels == k))[:n_atoms]
+                for k in range(len(self.classes_))
+            ]
+        )
+        padded, counts = pad_by_measure(Z[keep], labels[keep], len(self.classes_))
+        with torch.enable_grad():
+            pushed = module.g.gradient(
+                torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False
+            )
+        potentials = [
+            entropic_map_potentials(pushed[k, :count].detach(), atoms, blur)
+            for k, count in enumerate(counts)
+        ]
+        self.push_forward_atoms_ = atoms.cpu().numpy()
+        self.push_forward_potentials_ = torch.stack(potentials).cpu().numpy()
 
     def _check_fit_weights(self, n_measures):
         return check_simplex_weights(self.weights, n_measures)
@@ -458,6 +511,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     def push_forward(self, X, y):
         """Map samples of the given measures onto the barycenter, x -> grad g_y(x).
 
+        With ``refine_push_forward=True`` the fitted entropic map of measure y follows
+        the gradient.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -468,7 +524,26 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         -------
         mapped : ndarray of shape (n_samples, n_features)
         """
-        return self._apply_gradient("g", X, y)
+        if not hasattr(self, "push_forward_atoms_"):
+            return self._apply_gradient("g", X, y)
+        module = self.net_.module_
+        device = next(module.parameters()).device
+        atoms, potentials = (
+            torch.as_tensor(array, device=device)
+            for array in (self.push_forward_atoms_, self.push_forward_potentials_)
+        )
+        blur = _defaults.PUSH_FORWARD_REFINEMENT["blur"]
+
+        def refined_gradient(x):
+            pushed = module.g.gradient(x, create_graph=False).detach()
+            return torch.stack(
+                [
+                    entropic_map_apply(pushed[k], atoms, potentials[k], blur)
+                    for k in range(len(pushed))
+                ]
+            )
+
+        return self._map_rows(X, y, refined_gradient)
 
     @with_torch_threads
     def pull_back(self, X, y):

@@ -1,0 +1,77 @@
+r"""The entropic transport map between two sample sets (Pooladian & Niles-Weed, 2021).
+
+Entropic OT between the empirical measures :math:`\frac1n\sum\delta_{x_i}` and
+:math:`\frac1m\sum\delta_{y_j}` at :math:`\varepsilon = \text{blur}^2` has a dual
+potential :math:`g` on the target atoms. Its barycentric projection extends to any
+point :math:`x`:
+
+.. math::
+
+    T(x) = \sum_j \operatorname{softmax}_j\Big(\frac{g_j - \|x - y_j\|^2 / 2}
+    {\varepsilon}\Big)\, y_j,
+
+a consistent estimator of the Brenier map. Unlike the gradient of a smooth network, it
+can cut a cluster in two and send the halves to different places, as a map between
+mixtures must.
+
+References
+----------
+A.-A. Pooladian, J. Niles-Weed. Entropic estimation of optimal transport maps.
+arXiv:2109.12004, 2021.
+"""
+
+import torch
+from geomloss import SamplesLoss
+
+# Rows of x per block in entropic_map_apply: a (block, n_atoms) float32 matrix each.
+_ROWS_PER_BLOCK = 2048
+
+
+def entropic_map_potentials(source, target, blur, scaling=0.7):
+    """The target-side dual potential of entropic OT from ``source`` to ``target``.
+
+    Parameters
+    ----------
+    source : torch.Tensor of shape (n, d)
+    target : torch.Tensor of shape (m, d)
+        Uniformly weighted samples; the map's atoms.
+    blur : float
+        Entropic blur, in the data's units: epsilon = blur ** 2.
+    scaling : float, default=0.7
+        GeomLoss's ε-scaling ratio. On ``reproduce mixtures``' two measures (8000 atoms)
+        0.5 left the potentials unconverged: push-forwards 1.87x / 1.64x the floor
+        against 1.64x / 1.43x with 0.7.
+
+    Returns
+    -------
+    potentials : torch.Tensor of shape (m,)
+    """
+    solver = SamplesLoss(
+        "sinkhorn", p=2, blur=blur, scaling=scaling, debias=False, potentials=True,
+        backend="tensorized",
+    )  # fmt: skip
+    _, target_potentials = solver(source, target)
+    return target_potentials.detach().reshape(-1)
+
+
+def entropic_map_apply(x, atoms, potentials, blur):
+    """The entropic map :math:`T(x)` defined by ``atoms`` and their ``potentials``.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (k, d)
+    atoms : torch.Tensor of shape (m, d)
+    potentials : torch.Tensor of shape (m,)
+        From :func:`entropic_map_potentials` with the same ``blur``.
+    blur : float
+
+    Returns
+    -------
+    mapped : torch.Tensor of shape (k, d)
+    """
+    epsilon = blur**2
+    blocks = []
+    for block in torch.split(x, _ROWS_PER_BLOCK):
+        logits = (potentials - 0.5 * torch.cdist(block, atoms).square()) / epsilon
+        blocks.append(torch.softmax(logits, dim=1) @ atoms)
+    return torch.cat(blocks) if blocks else x.clone()
