@@ -25,6 +25,22 @@ FREE_SUPPORT_ITERATIONS = 30
 REFERENCE_SAMPLES = 8000
 
 
+def reference_samples(n_train):
+    """Samples per measure of the exact or near-exact answer: REFERENCE_SAMPLES, or as
+    many as the fit trains on when that is fewer (the answer should not be the sharper)."""
+    return min(REFERENCE_SAMPLES, n_train)
+
+
+def unseen_split(make, n_measures, n_train, n_unseen, seed):
+    """Training rows and labels, ``n_train`` per measure, from ``make(n_measures, n,
+    random_state=seed)``, and per measure ``n_unseen`` further samples that the fit never
+    sees: the benchmark's own, for the exact answer, the references and the baselines."""
+    X, y = make(n_measures, n_train + n_unseen, random_state=seed)
+    measures = [X[y == k] for k in range(n_measures)]
+    X_train = np.concatenate([m[:n_train] for m in measures])
+    return X_train, np.repeat(np.arange(n_measures), n_train), [m[n_train:] for m in measures]
+
+
 def mccann_path(a, b):
     """t -> McCann's interpolant at time t of the exact plan between equal-size samples;
     the plan is solved once for every t."""

@@ -37,6 +37,8 @@ from ._exact_ot import (
     exact_answer_draws,
     free_support_barycenter,
     mixture_samples,
+    reference_samples,
+    unseen_split,
     w2_squared,
 )
 from ._report import (
@@ -174,11 +176,13 @@ def _verdict(holds):
 def run(args):
     torch.set_num_threads(args.threads)
     sweeps = [part for part in SWEEPS if part in args.parts]
-    if sweeps and args.samples_per_measure < 3 * args.sweep_samples:
+    if sweeps and reference_samples(args.samples_per_measure) < 2 * args.sweep_samples:
         raise ValueError(
-            "the sweeps need --samples-per-measure >= 3 x --sweep-samples (the reference and "
-            "the floor draw from the exact answer of the first samples, POT and the plain "
-            "mixture use the last)"
+            f"the sweeps need min(--samples-per-measure, {REFERENCE_SAMPLES}) >= 2 x "
+            "--sweep-samples (the reference and the floor are disjoint draws of the exact "
+            "answer, from as many further samples of each measure as the fit trains on, at "
+            f"most {REFERENCE_SAMPLES}), got {args.samples_per_measure} and "
+            f"{args.sweep_samples}."
         )
     sections, targets, notes = [], [], [f"Machine: {machine_description(args.threads)}."]
     if "gaussians" in args.parts:
@@ -271,15 +275,14 @@ def _sweep(args, part):
     by W2^2 to McCann's interpolant at weights (1 - t, t)."""
     heading, make = SWEEPS[part]
     n = args.sweep_samples
-    X, y = make(2, args.samples_per_measure, random_state=args.seed)
-    first, second = X[y == 0], X[y == 1]
+    # The fit's samples, then per measure the exact answer's and n for POT and the
+    # plain mixture: no estimate is trained on what it is scored against.
+    large = reference_samples(args.samples_per_measure)
+    X, y, (first, second) = unseen_split(make, 2, args.samples_per_measure, large + n, args.seed)
     rng = np.random.default_rng(args.seed + 1)
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
     scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _POT, _MIXTURE)}
     neural_seconds = []
-    # The exact answer from the first samples of each measure (the reference and the floor
-    # are two draws of it), POT and the plain mixture from the last n.
-    large = min(REFERENCE_SAMPLES, len(first) - n)
     rng_draws = np.random.default_rng(args.seed + 3)
     draws = exact_answer_draws(first[:large], second[:large], n, rng_draws)
     for t in SWEEP_TS:
@@ -342,9 +345,10 @@ def _sweep(args, part):
         f"{heading}: {data}, {args.samples_per_measure} training samples each. One "
         "FreeWeightBarycenter fit with default parameters for all t; a NeuralBarycenter fit "
         f"with default parameters at each t; {_schedule_note(args)}. The exact barycenter at "
-        "weights (1 - t, t) is McCann's interpolant of POT's exact plan between the first "
-        f"{large} samples of each measure; the reference is a subsample of {n} of it, the "
-        "floor a second, disjoint one (what a perfect sampler scores); POT's "
+        "weights (1 - t, t) is McCann's interpolant of POT's exact plan between "
+        f"{large} further samples of each measure, which no fit sees; the reference is a "
+        f"subsample of {n} of it, the floor a second, disjoint one (what a perfect sampler "
+        "scores); POT's "
         f"free-support barycenter ({n} atoms started from the plain mixture, at most "
         f"{FREE_SUPPORT_ITERATIONS} iterations) and the plain mixture use the last {n}; each "
         f"estimate has {n} samples. All W2^2 by POT's exact solver."

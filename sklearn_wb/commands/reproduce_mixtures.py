@@ -6,11 +6,12 @@ from 8000 samples per measure. For t = 0.25, 0.5 and 0.75 the table reports W2^2
 subsample of it (the reference) from NeuralBarycenter's samples, from its
 ``push_forward`` of each measure (by g's gradient, the default, and with
 ``refine_push_forward=True``'s entropic maps, from one fit with them), from POT's
-free-support barycenter, the plain mixture and the Gaussian fit, beside the floor: a second, disjoint subsample of the exact answer,
-what a perfect sampler scores. With 3000 points one such figure is mostly sampling noise
-(the mass of each far-apart cluster fluctuates), so each is a mean over ``--draws``
-reference draws (5 by default) with the draws' standard deviation, and every estimate
-but POT's (one solve) is redrawn for each; still, read the estimates side by side.
+free-support barycenter, the plain mixture and the Gaussian fit, beside the floor: a
+second, disjoint subsample of the exact answer, what a perfect sampler scores. With 3000
+points one such figure is mostly sampling noise (the mass of each far-apart cluster
+fluctuates), so each is a mean over ``--draws`` reference draws (5 by default) with the
+draws' standard deviation, and every estimate but POT's (one solve) is redrawn for each;
+still, read the estimates side by side.
 
 Three measures (Fig. 9) have no closed form: the table reports the barycenter cost
 sum_i a_i W2^2(estimate, mu_i), exact between samples (lower is better; the barycenter
@@ -41,6 +42,8 @@ from ._exact_ot import (
     exact_plan_barycenter,
     free_support_barycenter,
     mixture_samples,
+    reference_samples,
+    unseen_split,
     w2_squared,
 )
 from ._report import (
@@ -140,19 +143,15 @@ def _split(n_measures, args):
     """Training rows and labels (``--samples-per-measure`` per measure), and per measure
     the benchmark's own samples, which the fit never sees: a large block for the exact
     or near-exact answer (REFERENCE_SAMPLES at most), then two of ``--eval-samples``."""
-    n_train = args.samples_per_measure
-    large = _reference_samples(args)
-    X, y = make_gaussian_mixtures(
-        n_measures, n_train + large + 2 * args.eval_samples, random_state=args.seed
+    n_unseen = _reference_samples(args) + 2 * args.eval_samples
+    return unseen_split(
+        make_gaussian_mixtures, n_measures, args.samples_per_measure, n_unseen, args.seed
     )
-    measures = [X[y == k] for k in range(n_measures)]
-    X_train = np.concatenate([m[:n_train] for m in measures])
-    return X_train, np.repeat(np.arange(n_measures), n_train), [m[n_train:] for m in measures]
 
 
 def _reference_samples(args):
     """Samples per measure of the exact (two measures) or near-exact (three) answer."""
-    return min(REFERENCE_SAMPLES, args.samples_per_measure)
+    return reference_samples(args.samples_per_measure)
 
 
 def _two_measure_table(args, params):
