@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from sklearn_wb import NeuralBarycenter, _defaults, load
-from sklearn_wb.numerics import make_gaussian_mixtures
-from sklearn_wb.numerics.entropic_map import entropic_map_apply, entropic_map_potentials
+from sklearn_wb.numerics import entropic_map_apply, entropic_map_potentials, make_gaussian_mixtures
 
 
 def _fit_map(source, target, blur):

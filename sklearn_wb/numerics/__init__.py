@@ -8,6 +8,7 @@ from .datasets import (
     random_gaussians,
     sample_gaussians,
 )
+from .entropic_map import entropic_map_apply, entropic_map_potentials
 from .free_support import exact_plan_fixed_point
 from .gaussian import (
     bures_wasserstein_distance,
@@ -39,6 +40,8 @@ __all__ = [
     "GRID_FAMILIES",
     "build_family_dataset",
     "build_grid_dataset",
+    "entropic_map_apply",
+    "entropic_map_potentials",
     "exact_plan_fixed_point",
     "GeomLossGridBarycenter",
     "check_grid_measures",

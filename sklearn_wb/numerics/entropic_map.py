@@ -45,6 +45,19 @@ def entropic_map_potentials(source, target, blur, scaling=0.7):
     Returns
     -------
     potentials : torch.Tensor of shape (m,)
+
+    Examples
+    --------
+    The map between a cloud and its translate is the translation:
+
+    >>> import torch
+    >>> from sklearn_wb.numerics import entropic_map_apply, entropic_map_potentials
+    >>> source = torch.randn(300, 2, generator=torch.Generator().manual_seed(0))
+    >>> target = source + torch.tensor([3.0, 0.0])
+    >>> potentials = entropic_map_potentials(source, target, blur=0.05)
+    >>> mapped = entropic_map_apply(source, target, potentials, blur=0.05)
+    >>> bool((mapped - target).abs().max() < 0.05)
+    True
     """
     solver = SamplesLoss(
         "sinkhorn", p=2, blur=blur, scaling=scaling, debias=False, potentials=True,
