@@ -4,12 +4,12 @@ Both use ``reproduce mixtures``' two measures, its split (seed 0) and its five r
 draws at one weight t, and print the push-forwards' W2^2 to the exact barycenter over
 the floor (a second, disjoint draw of the exact answer), means over the draws:
 
-``refinement --t 0.75 --atoms 4000 8000 --blur 0.04 --scaling 0.5 0.7 0.9``
+``refinement --t 0.75 --atoms 4000 8000 --scaling 0.5 0.7 0.9 --blur 0.01 0.04 0.1``
     One default fit (seed 0), then its push-forward of each measure's unseen samples by
     g's gradient alone, and followed by an entropic map from g's push-forward of
-    ``--atoms`` training rows to as many generator samples (blur in standardised units,
-    GeomLoss's ε-scaling ``--scaling``), for each pair of settings, with the seconds each
-    map took.
+    ``--atoms`` training rows to as many generator samples (GeomLoss's ε-scaling
+    ``--scaling``, ``--blur`` in standardised units), for every combination of the
+    settings, with the seconds each map took.
 ``oracle --t 0.75 --atoms 4000 8000 --scaling 0.9``
     What the entropic map estimator can do with a perfect target: the map from
     ``--atoms`` training rows of each measure to a second exact answer from the same
@@ -70,20 +70,19 @@ def refinement(args):
     X, y, unseen, draws, floor = benchmark(args.t)
     model = NeuralBarycenter(weights=[1 - args.t, args.t], random_state=0, n_threads=1)
     model.fit(X, y)
-    blur = args.blur * model.scale_  # in data units
     pushed = [[model.push_forward(u, k) for u in unseen[k]] for k in (0, 1)]
     for k in (0, 1):
         print(f"t {args.t}: measure {k} g's gradient {over_floor(pushed[k], draws, floor):.2f}x")
-    for atoms, scaling in itertools.product(args.atoms, args.scaling):
+    for atoms, scaling, blur in itertools.product(args.atoms, args.scaling, args.blur):
         target = model.sample(atoms, random_state=5)
         for k in (0, 1):
             start = time.perf_counter()
             source = model.push_forward(X[y == k][:atoms], k)
-            correction = entropic_map(source, target, blur, scaling)
+            correction = entropic_map(source, target, blur * model.scale_, scaling)
             seconds = time.perf_counter() - start
             refined = over_floor([correction(p) for p in pushed[k]], draws, floor)
             print(
-                f"t {args.t}, {atoms} atoms, blur {args.blur}, scaling {scaling}: "
+                f"t {args.t}, {atoms} atoms, blur {blur}, scaling {scaling}: "
                 f"measure {k} refined {refined:.2f}x ({seconds:.0f} s)",
                 flush=True,
             )
@@ -121,7 +120,7 @@ def main():
     refinement_parser = commands.add_parser("refinement")
     refinement_parser.add_argument("--t", type=float, default=0.75)
     refinement_parser.add_argument("--atoms", type=int, nargs="+", default=[8000])
-    refinement_parser.add_argument("--blur", type=float, default=0.04)
+    refinement_parser.add_argument("--blur", type=float, nargs="+", default=[0.04])
     refinement_parser.add_argument("--scaling", type=float, nargs="+", default=[0.7])
     oracle_parser = commands.add_parser("oracle")
     oracle_parser.add_argument("--t", type=float, default=0.75)

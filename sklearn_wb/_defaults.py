@@ -169,9 +169,10 @@ LOW_MAX_DIM = 2
 # NeuralBarycenter(refine_push_forward=True): per measure, an entropic map
 # (numerics/entropic_map.py) from g's push-forward of up to n_atoms of its training rows
 # to n_atoms quasi-random generator samples, blur in standardised units. On reproduce
-# mixtures' two measures at t = 0.75 (seed 0, 8000 atoms) the push-forwards' W2^2 to the
-# exact barycenter went from 2.25x / 2.01x the floor to 1.64x / 1.43x (blur 0.014),
-# 1.65x / 1.42x (0.04), 1.64x / 1.43x (0.0055); 4000 atoms gave 2.36x / 1.77x: the
-# estimator's error falls with the atoms, its cost grows with their square (about 27 s per
-# measure at 8000 on one CPU thread). scripts/push_forward_refinement_side_runs.py.
+# mixtures' two measures at t = 0.75 (seed 0; scripts/push_forward_refinement_side_runs.py
+# refinement) g's gradient alone scored 2.25x / 2.01x the floor; refined with 8000 atoms
+# and GeomLoss's eps-scaling 0.7, 1.65x / 1.42x (about 38 s per measure beside another
+# job), with 4000 atoms 2.00x / 1.49x: the estimator's error falls with the atoms, its
+# cost grows with their square. Scaling 0.5 left the potentials unconverged (1.84x /
+# 1.57x); 0.9 gave 1.54x / 1.42x at 2-3 times the cost.
 PUSH_FORWARD_REFINEMENT = {"n_atoms": 8000, "blur": 0.04}
