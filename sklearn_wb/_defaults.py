@@ -174,5 +174,6 @@ LOW_MAX_DIM = 2
 # and GeomLoss's eps-scaling 0.7, 1.65x / 1.42x (about 38 s per measure beside another
 # job), with 4000 atoms 2.00x / 1.49x: the estimator's error falls with the atoms, its
 # cost grows with their square. Scaling 0.5 left the potentials unconverged (1.84x /
-# 1.57x); 0.9 gave 1.54x / 1.42x at 2-3 times the cost.
+# 1.57x); 0.9 gave 1.54x / 1.42x at 2-3 times the cost. Blur 0.01 scored as 0.04
+# (1.64x / 1.43x, 37 s), 0.1 worse (1.80x / 1.46x, 20 s).
 PUSH_FORWARD_REFINEMENT = {"n_atoms": 8000, "blur": 0.04}
