@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import ClassifierTags, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
 
 from . import _defaults
 from ._barycenter_init import (
@@ -168,9 +169,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     gaussian_mean_, gaussian_cov_ : ndarray
         Barycenter of the measures' Gaussian fits (the closed-form baseline).
     push_forward_atoms_, push_forward_potentials_ : ndarray
-        Only with ``refine_push_forward=True``: per measure, the entropic map's atoms
-        (standardised generator samples, shared by the measures), shape (8000, n_features),
-        and per measure their dual potentials, shape (n_measures, 8000).
+        Only with ``refine_push_forward=True``: the entropic maps' atoms (standardised
+        generator samples, shared by the measures), shape (8000, n_features), and per
+        measure their dual potentials, shape (n_measures, 8000).
 
     Notes
     -----
@@ -380,9 +381,10 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             pushed = module.g.gradient(
                 torch.as_tensor(padded, dtype=torch.float32, device=device), create_graph=False
             )
+        bar = tqdm(counts, desc="entropic push-forward maps", disable=self.verbose <= 0)
         potentials = [
             entropic_map_potentials(pushed[k, :count].detach(), atoms, blur)
-            for k, count in enumerate(counts)
+            for k, count in enumerate(bar)
         ]
         self.push_forward_atoms_ = atoms.cpu().numpy()
         self.push_forward_potentials_ = torch.stack(potentials).cpu().numpy()

@@ -78,8 +78,8 @@ def add_arguments(parser):
 
 
 def estimated_duration(args):
-    """Four fits of 30-60 s on one CPU thread (the three two-measure ones with about a
-    minute more for their entropic push-forward maps) (idle to busy machine), POT's
+    """Four fits of 30-60 s on one CPU thread, idle to busy machine (the three
+    two-measure ones with about a minute more for their entropic push-forward maps), POT's
     free-support barycenters, exact W2 at 3000 samples (7 per reference draw and weight,
     18 per draw for three measures), one exact plan between 8000 samples (about a
     minute) and the three-measure floor's fixed point with exact plans between 8000
