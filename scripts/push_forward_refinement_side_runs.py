@@ -5,11 +5,11 @@ draws at one weight t, and print the push-forwards' W2^2 to the exact barycenter
 the floor (a second, disjoint draw of the exact answer), means over the draws:
 
 ``refinement --t 0.75 --atoms 4000 8000 --scaling 0.5 0.7 0.9 --blur 0.01 0.04 0.1``
-    One default fit (seed 0), then its push-forward of each measure's unseen samples by
-    g's gradient alone, and followed by an entropic map from g's push-forward of
-    ``--atoms`` training rows to as many generator samples (GeomLoss's ε-scaling
-    ``--scaling``, ``--blur`` in standardised units), for every combination of the
-    settings, with the seconds each map took.
+    One default fit (seed 0; ``--n-epochs`` changes its length), then its push-forward
+    of each measure's unseen samples by g's gradient alone, and followed by an entropic
+    map from g's push-forward of ``--atoms`` training rows to as many generator samples
+    (GeomLoss's ε-scaling ``--scaling``, ``--blur`` in standardised units), for every
+    combination of the settings, with the seconds each map took.
 ``oracle --t 0.75 --atoms 4000 8000 --scaling 0.9``
     What the entropic map estimator can do with a perfect target: the map from
     ``--atoms`` training rows of each measure to a second exact answer from the same
@@ -32,6 +32,7 @@ from sklearn.cluster import KMeans
 from sklearn_wb import NeuralBarycenter
 from sklearn_wb.commands import reproduce_mixtures
 from sklearn_wb.commands._exact_ot import exact_answer_draws, mccann_path, w2_squared
+from sklearn_wb.commands._report import n_epochs_option
 from sklearn_wb.numerics import entropic_map_apply, entropic_map_potentials
 
 PAGE = argparse.Namespace(samples_per_measure=20_000, eval_samples=3000, draws=5, seed=0)
@@ -68,8 +69,12 @@ def entropic_map(source, target, blur, scaling=0.7):
 
 def refinement(args):
     X, y, unseen, draws, floor = benchmark(args.t)
-    model = NeuralBarycenter(weights=[1 - args.t, args.t], random_state=0, n_threads=1)
+    model = NeuralBarycenter(
+        weights=[1 - args.t, args.t], n_epochs=args.n_epochs, random_state=0, n_threads=1
+    )
+    start = time.perf_counter()
     model.fit(X, y)
+    print(f"t {args.t}: n_epochs={args.n_epochs} fit {time.perf_counter() - start:.0f} s")
     pushed = [[model.push_forward(u, k) for u in unseen[k]] for k in (0, 1)]
     for k in (0, 1):
         print(f"t {args.t}: measure {k} g's gradient {over_floor(pushed[k], draws, floor):.2f}x")
@@ -120,6 +125,7 @@ def main():
     refinement_parser = commands.add_parser("refinement")
     refinement_parser.add_argument("--t", type=float, default=0.75)
     refinement_parser.add_argument("--atoms", type=int, nargs="+", default=[8000])
+    refinement_parser.add_argument("--n-epochs", type=n_epochs_option, default="auto")
     refinement_parser.add_argument("--blur", type=float, nargs="+", default=[0.04])
     refinement_parser.add_argument("--scaling", type=float, nargs="+", default=[0.7])
     oracle_parser = commands.add_parser("oracle")
