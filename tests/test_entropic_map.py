@@ -39,6 +39,24 @@ def test_entropic_map_cuts_a_cluster_in_two(seed):
     assert abs(np.mean(mapped > 0) - 0.5) < 0.05
 
 
+@pytest.mark.parametrize(
+    ("source", "target", "blur", "message"),
+    [
+        (torch.zeros(0, 2), torch.zeros(3, 2), 0.1, "source must be a non-empty"),
+        (torch.zeros(3, 2), torch.zeros(3, 1), 0.1, "target has 1 features; expected 2"),
+        (torch.zeros(3, 2), torch.zeros(3, 2), 0.0, "blur must be positive"),
+    ],
+)
+def test_entropic_map_potentials_rejects_bad_input(source, target, blur, message):
+    with pytest.raises(ValueError, match=message):
+        entropic_map_potentials(source, target, blur)
+
+
+def test_entropic_map_apply_rejects_potentials_of_another_size():
+    with pytest.raises(ValueError, match="one entry per atom"):
+        entropic_map_apply(torch.zeros(2, 2), torch.zeros(3, 2), torch.zeros(4), 0.1)
+
+
 def test_entropic_map_of_no_rows_is_empty():
     atoms = torch.zeros(3, 2)
     assert entropic_map_apply(torch.zeros(0, 2), atoms, torch.zeros(3), 0.1).shape == (0, 2)

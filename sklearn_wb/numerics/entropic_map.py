@@ -61,6 +61,9 @@ def entropic_map_potentials(source, target, blur, scaling=0.7):
     >>> bool((mapped - target).abs().max() < 0.05)
     True
     """
+    _check_points(source, "source")
+    _check_points(target, "target", source.shape[1])
+    _check_blur(blur)
     solver = SamplesLoss(
         "sinkhorn", p=2, blur=blur, scaling=scaling, debias=False, potentials=True,
         backend="tensorized",
@@ -84,9 +87,31 @@ def entropic_map_apply(x, atoms, potentials, blur):
     -------
     mapped : torch.Tensor of shape (k, d)
     """
+    _check_points(atoms, "atoms")
+    _check_points(x, "x", atoms.shape[1], allow_empty=True)
+    if potentials.shape != (len(atoms),):
+        raise ValueError(
+            f"potentials must have one entry per atom, shape ({len(atoms)},); "
+            f"got {tuple(potentials.shape)}."
+        )
+    _check_blur(blur)
     epsilon = blur**2
     blocks = []
     for block in torch.split(x, _ROWS_PER_BLOCK):
         logits = (potentials - 0.5 * torch.cdist(block, atoms).square()) / epsilon
         blocks.append(torch.softmax(logits, dim=1) @ atoms)
     return torch.cat(blocks) if blocks else x.clone()
+
+
+def _check_points(points, name, n_features=None, allow_empty=False):
+    if points.ndim != 2 or (len(points) == 0 and not allow_empty):
+        raise ValueError(
+            f"{name} must be a non-empty (n, d) tensor; got shape {tuple(points.shape)}."
+        )
+    if n_features is not None and points.shape[1] != n_features:
+        raise ValueError(f"{name} has {points.shape[1]} features; expected {n_features}.")
+
+
+def _check_blur(blur):
+    if not blur > 0:
+        raise ValueError(f"blur must be positive; got {blur}.")
