@@ -172,6 +172,9 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         Only with ``refine_push_forward=True``: the entropic maps' atoms (standardised
         generator samples, shared by the measures), shape (8000, n_features), and per
         measure their dual potentials, shape (n_measures, 8000).
+    push_forward_blur_ : float
+        Only with ``refine_push_forward=True``: the entropic maps' blur, in standardised
+        units.
 
     Notes
     -----
@@ -216,6 +219,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         "gaussian_cov_",
         "push_forward_atoms_",
         "push_forward_potentials_",
+        "push_forward_blur_",
     )
 
     _min_measures = 1  # one measure: a generative model (the NWB paper's Fig. 10)
@@ -359,11 +363,12 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     def _fit_push_forward_refinement(self, Z, labels, rng):
         """Per measure, the entropic map from g's push-forward of its rows to generator
         samples (see ``refine_push_forward``); dropped when the parameter is False."""
-        for name in ("push_forward_atoms_", "push_forward_potentials_"):
+        for name in ("push_forward_atoms_", "push_forward_potentials_", "push_forward_blur_"):
             self.__dict__.pop(name, None)  # a warm start's earlier maps are stale
         if not self.refine_push_forward:
             return
-        n_atoms, blur = _defaults.PUSH_FORWARD_REFINEMENT.values()
+        settings = _defaults.PUSH_FORWARD_REFINEMENT
+        n_atoms, blur = settings["n_atoms"], settings["blur"]
         module = self.net_.module_
         device = next(module.parameters()).device
         noise, pick = latent_draws(n_atoms, Z.shape[1], int(rng.integers(2**31)), device, True)
@@ -388,6 +393,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         ]
         self.push_forward_atoms_ = atoms.cpu().numpy()
         self.push_forward_potentials_ = torch.stack(potentials).cpu().numpy()
+        self.push_forward_blur_ = blur
 
     def _check_fit_weights(self, n_measures):
         return check_simplex_weights(self.weights, n_measures)
@@ -535,7 +541,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
             torch.as_tensor(array, device=device)
             for array in (self.push_forward_atoms_, self.push_forward_potentials_)
         )
-        blur = _defaults.PUSH_FORWARD_REFINEMENT["blur"]
+        blur = self.push_forward_blur_
 
         def refined_gradient(x):
             pushed = module.g.gradient(x, create_graph=False).detach()

@@ -102,6 +102,7 @@ def test_refined_push_forward_survives_save_and_load(mixtures, few_atoms, tmp_pa
     model = _short_fit(X, y, refine_push_forward=True)
     model.save(tmp_path / "refined.safetensors")
     loaded = load(tmp_path / "refined.safetensors")
+    assert loaded.push_forward_blur_ == model.push_forward_blur_
     np.testing.assert_array_equal(loaded.push_forward(X, y), model.push_forward(X, y))
 
 
@@ -109,5 +110,7 @@ def test_a_fit_without_refinement_drops_earlier_maps(mixtures, few_atoms):
     X, y = mixtures
     model = _short_fit(X, y, refine_push_forward=True, warm_start=True)
     model.set_params(refine_push_forward=False).fit(X, y)
-    assert not hasattr(model, "push_forward_atoms_")
+    assert not any(
+        hasattr(model, f"push_forward_{name}_") for name in ("atoms", "potentials", "blur")
+    )
     np.testing.assert_array_equal(model.push_forward(X, y), model._apply_gradient("g", X, y))

@@ -197,7 +197,7 @@ def _two_measure_table(args, params):
 def _without_push_forward_refinement(model):
     """The same fit, mapping by g's gradient alone: the default ``push_forward``."""
     plain = copy.copy(model)
-    del plain.push_forward_atoms_, plain.push_forward_potentials_
+    del plain.push_forward_atoms_, plain.push_forward_potentials_, plain.push_forward_blur_
     return plain
 
 
