@@ -114,3 +114,10 @@ def test_a_fit_without_refinement_drops_earlier_maps(mixtures, few_atoms):
         hasattr(model, f"push_forward_{name}_") for name in ("atoms", "potentials", "blur")
     )
     np.testing.assert_array_equal(model.push_forward(X, y), model._apply_gradient("g", X, y))
+
+
+def test_refinement_above_two_dimensions_warns(few_atoms):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(400, 3)), np.repeat([0, 1], 200)
+    with pytest.warns(UserWarning, match="meant for 1-D and 2-D data, got 3 features"):
+        _short_fit(X, y, refine_push_forward=True)
