@@ -142,9 +142,10 @@ class SampleMeasuresMixin:
             return None
         return FixedPointRounds(**_defaults.FIXED_POINT_ROUNDS)
 
-    def _map_rows(self, X, y, gradient):
+    def _map_rows(self, X, y, gradient, then=None):
         """Rows of X mapped by ``gradient`` (padded tensor (N, M, d) -> same shape), each
-        by the potential of its measure; validated and in data units."""
+        by the potential of its measure, then by ``then(k, rows)`` if given (measure k's
+        own rows only, not the padding); validated and in data units."""
         X = validate_data(self, X, reset=False, dtype=np.float64)
         labels = self._labels_to_indices(y, len(X))
         Z = _check_float32_range(self._standardise(X))
@@ -152,11 +153,14 @@ class SampleMeasuresMixin:
         device = next(self.net_.module_.parameters()).device
         with torch.enable_grad():
             grads = gradient(torch.as_tensor(padded, dtype=torch.float32, device=device))
-        grads = grads.detach().cpu().numpy().astype(np.float64)
+        grads = grads.detach()
         mapped = np.empty_like(X)
         for k in range(len(self.classes_)):
             rows = labels == k
-            mapped[rows] = grads[k, : rows.sum()]
+            moved = grads[k, : rows.sum()]
+            if then is not None and len(moved):
+                moved = then(k, moved)
+            mapped[rows] = moved.cpu().numpy()
         return self._unstandardise(mapped)
 
     def _labels_to_indices(self, y, n_rows):

@@ -549,24 +549,19 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         """
         if not hasattr(self, "push_forward_atoms_"):
             return self._apply_gradient("g", X, y)
-        module = self.net_.module_
-        device = next(module.parameters()).device
+        device = next(self.net_.module_.parameters()).device
         atoms, potentials = (
             torch.as_tensor(array, device=device)
             for array in (self.push_forward_atoms_, self.push_forward_potentials_)
         )
-        blur = self.push_forward_blur_
-
-        def refined_gradient(x):
-            pushed = module.g.gradient(x, create_graph=False).detach()
-            return torch.stack(
-                [
-                    entropic_map_apply(pushed[k], atoms, potentials[k], blur)
-                    for k in range(len(pushed))
-                ]
-            )
-
-        return self._map_rows(X, y, refined_gradient)
+        return self._apply_gradient(
+            "g",
+            X,
+            y,
+            then=lambda k, pushed: entropic_map_apply(
+                pushed, atoms, potentials[k], self.push_forward_blur_
+            ),
+        )
 
     @with_torch_threads
     def pull_back(self, X, y):
@@ -586,10 +581,10 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         """
         return self._apply_gradient("f", X, y)
 
-    def _apply_gradient(self, potential_name, X, y):
+    def _apply_gradient(self, potential_name, X, y, then=None):
         check_is_fitted(self)
         potential = getattr(self.net_.module_, potential_name)
-        return self._map_rows(X, y, lambda x: potential.gradient(x, create_graph=False))
+        return self._map_rows(X, y, lambda x: potential.gradient(x, create_graph=False), then)
 
     @with_torch_threads
     def score(self, X, y):
