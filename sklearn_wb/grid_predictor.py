@@ -23,6 +23,7 @@ from .deep.grid_loss import PROBABILITY_FLOOR, GridKLL1Loss, GridKLLoss
 from .deep.grid_net import SolverRefinedNet
 from .deep.unet import MultiInputUNet
 from .deep.warm_start import progress_bar, update_training_params, update_verbosity
+from .numerics.grid_mixture import distance_to_mixture, single_measure, weighted_mixtures
 from .numerics.grid_reference import check_grid_measures
 from .numerics.grid_resample import sum_pool, upsample
 from .numerics.grid_sinkhorn import scaling_domain_min_reg, sinkhorn_barycenter_2d
@@ -334,9 +335,9 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         self._validate_params()  # batch_size may have been set since fit
         measures, weights = self._check_measures(X, weights)
-        barycenters = np.einsum("nk,nkhw->nhw", weights, measures)  # the weighted mixtures
-        spread = _distance_to_mixture(measures, weights, barycenters)
-        single = _single_measure(measures, weights)
+        barycenters = weighted_mixtures(measures, weights)
+        spread = distance_to_mixture(measures, weights, barycenters)
+        single = single_measure(measures, weights)
         barycenters[single] = measures[single, weights[single].argmax(axis=1)]
         network = ~single & (spread > self.mixture_tol)
         if network.any():
@@ -547,19 +548,6 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
                     f"depth={self.depth}, got {measures.shape[2:]}."
                 )
         return measures, weights
-
-
-def _single_measure(measures, weights):
-    """Examples whose inputs of nonzero weight are all one image (unit-mass measures)."""
-    reference = measures[np.arange(len(measures)), weights.argmax(axis=1)]
-    same = (measures == reference[:, None]).all(axis=(2, 3))
-    return (same | (weights == 0)).all(axis=1)
-
-
-def _distance_to_mixture(measures, weights, mixtures):
-    """Largest L1 distance from an input of nonzero weight to the weighted mixture."""
-    distances = np.abs(measures - mixtures[:, None]).sum(axis=(2, 3))
-    return np.where(weights > 0, distances, 0).max(axis=1)
 
 
 def _check_targets(y, shape):

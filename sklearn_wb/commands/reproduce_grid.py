@@ -64,8 +64,9 @@ from ._report import (
 _POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
 # Reference solver of the GRID_FAMILIES: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x
 # tighter than the solver's default) stops after 2000-4000 iterations on contours, hence
-# max_iter 5000.
-_REFERENCE = {"reg": 0.001, "tol": 1e-4, "max_iter": 5000}
+# max_iter 5000. init named so that the cache key changed with the default start (it was
+# "uniform" before the "auto" start existed).
+_REFERENCE = {"reg": 0.001, "tol": 1e-4, "max_iter": 5000, "init": "auto"}
 _REFERENCE_LABEL = "ours reg=0.001 tol=1e-4"
 _REFERENCE_NAME = f"{_REFERENCE_LABEL} (reference solver)"
 # name -> solver settings. At tol 1e-2 the solver at reg 0.004 still beat POT's L1 on
@@ -254,7 +255,8 @@ def _settings_note(args, model):
         "others); for those, the exact closed-form barycenter. L1 and KL(reference || "
         "estimate) of unit-mass grids, means over the problems; 'worse than mixture': "
         "problems where the method's L1 exceeds the weighted mixture's. Our solver at tol "
-        f"1e-3 unless stated, one problem per call; POT debiased at reg {_POT_REG}; "
+        "1e-3 unless stated, from its default start (``init='auto'``: the weighted mixture "
+        "where every input lies within L1 0.2 of it, else uniform), one problem per call; POT debiased at reg {_POT_REG}; "
         f"ImagesBarycenter blur {_BLUR}"
         f"{'' if _HAS_KEOPS else ' skipped (no pykeops)'}. Times: one problem per call, the "
         "predictor one batched ``predict`` per k; the reference's time is that of the run "

@@ -378,7 +378,9 @@ def build_family_dataset(
     n_chunks = -(-n_examples // batch_size)
     # spawn(n)[i] does not depend on n: chunk i is the same in every build of any size
     seeds = np.random.SeedSequence(params["seed"]).spawn(n_chunks)
-    solver = {"reg": reg, "tol": tol, "max_iter": max_iter}
+    # POT's uniform start, as when the shipped model's targets were built (the solver's
+    # default start since then differs on near-uniform inputs): cached chunks stay valid
+    solver = {"reg": reg, "tol": tol, "max_iter": max_iter, "init": "uniform"}
     chunks = _run_chunks(
         "examples",
         n_chunks,

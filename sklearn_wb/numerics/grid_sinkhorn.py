@@ -62,8 +62,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .grid_mixture import distance_to_mixture, single_measure, weighted_mixtures
 from .grid_reference import _device, check_grid_measures
 
 _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many terms
@@ -78,6 +79,14 @@ _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many 
 # contours 0.912 -> 0.892, closer on 9 of 10 families; exact Gaussian blobs 0.014 -> 0.017
 # (scripts/grid_warm_start_side_runs.py measures the steps at 10, 20 and 40 iterations).
 _INIT_SCALING_STEPS = 10
+# init="auto": problems whose inputs of nonzero weight all lie within this L1 of their
+# weighted mixture start from it: the linear regime, as GridBarycenterPredictor's
+# mixture_tol default. Further out the mixture start hurt in a side run at 64^2 (tol 1e-2):
+# a Gaussian-blob problem at spread 0.57 went from L1 0.0011 to 0.0015, stars (one at 0.82)
+# from 0.244 to 0.254 (scripts/grid_solver_start_side_runs.py measures the start).
+_LINEAR_REGIME_SPREAD = 0.2
+# Least share of uniform mass in that start: a cell starting at 0 would stay at 0.
+_MIN_UNIFORM_SHARE = 0.1
 
 
 def _log_matvec(x, kernel, log_kernel):
@@ -241,7 +250,7 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "reg_start": [Interval(Real, 0, None, closed="neither"), None],
         "n_stages": [Interval(Integral, 1, None, closed="left")],
-        "init": ["array-like", None],
+        "init": [StrOptions({"auto", "uniform"}), "array-like"],
         "device": [str, torch.device],
     },
     prefer_skip_nested_validation=True,
@@ -255,7 +264,7 @@ def sinkhorn_barycenter_2d(
     max_iter=2000,
     reg_start=None,
     n_stages=1,
-    init=None,
+    init="auto",
     device="cpu",
 ):
     r"""Debiased Sinkhorn barycenter of histograms on a 2-D grid.
@@ -268,7 +277,8 @@ def sinkhorn_barycenter_2d(
     ----------
     measures : array-like of shape (..., k, H, W)
         Non-negative images with positive mass (rescaled to unit mass), ``k >= 1`` per
-        problem; ``k = 1`` returns the input.
+        problem. Where every input of nonzero weight is one image (``k = 1``, one-hot
+        weights, identical inputs), that image is the exact answer, returned as it is.
     weights : array-like of shape (..., k) or None, default=None
         Barycentric weights on the simplex; ``None`` means uniform.
     reg : float, default=0.004
@@ -286,11 +296,17 @@ def sinkhorn_barycenter_2d(
         at ``reg``), each stage warm-started from the previous potentials.
     n_stages : int, default=1
         Number of stages of the schedule.
-    init : array-like of shape (..., H, W) or None, default=None
-        Starting barycenters (a guess, rescaled to unit mass), instead of POT's uniform
-        start. 10 steps of the debiasing scaling alone (one blur each) first adapt it to
-        the guess; then the fixed point moves the barycenter. Cells where the guess is 0
-        stay 0. ``GridBarycenterPredictor`` starts here from its network's answer.
+    init : {"auto", "uniform"} or array-like of shape (..., H, W), default="auto"
+        Where the fixed point starts. ``"uniform"`` is POT's start, a uniform barycenter.
+        ``"auto"`` starts there too, except in the linear regime: where every input of
+        nonzero weight lies within L1 0.2 of the weighted mixture, the start is the mixture
+        with a share of uniform mass (the spread, at least 0.1) so that no cell starts at 0.
+        Early stopping keeps the trace of the start, and the uniform one stops the smooth
+        near-uniform histograms 2-4x further from the answer than POT (see Notes). An array
+        gives starting barycenters (a guess, rescaled to unit mass); 10 steps of the
+        debiasing scaling alone (one blur each) first adapt to it, then the fixed point
+        moves the barycenter. Cells where the guess is 0 stay 0.
+        ``GridBarycenterPredictor`` starts here from its network's answer.
     device : str or torch.device, default="cpu"
         ``"auto"`` uses CUDA when present.
 
@@ -317,29 +333,62 @@ def sinkhorn_barycenter_2d(
     """
     measures, weights = check_grid_measures(measures, weights)
     batch_shape, image_shape = measures.shape[:-3], measures.shape[-2:]
-    init = None if init is None else _check_init(init, (*batch_shape, *image_shape))
-    if measures.shape[-3] == 1:
-        return measures[..., 0, :, :]
-    device = _device(device)
+    measures = measures.reshape(-1, *measures.shape[-3:])
+    weights = weights.reshape(-1, weights.shape[-1])
+    if not isinstance(init, str):
+        init = _check_init(init, (*batch_shape, *image_shape)).reshape(-1, *image_shape)
+    bary = np.empty((len(measures), *image_shape))
+    single = single_measure(measures, weights)
+    bary[single] = measures[single, weights[single].argmax(axis=1)]
+    for problems, start in _starts(measures, weights, init, ~single):
+        bary[problems] = _solve(
+            measures[problems],
+            weights[problems],
+            start,
+            schedule=_annealing_schedule(reg, reg_start, n_stages),
+            tol=tol,
+            max_iter=max_iter,
+            device=_device(device),
+        )
+    return bary.reshape(*batch_shape, *image_shape)
+
+
+def _starts(measures, weights, init, problems):
+    """(problem mask, starting barycenters or None for POT's uniform start) per group of the
+    ``problems`` to solve: one group, or under ``init="auto"`` those in the linear regime,
+    from their mixture, and the others."""
+    if isinstance(init, str) and init == "uniform":
+        return [(problems, None)] if problems.any() else []
+    if not isinstance(init, str):
+        return [(problems, init[problems])] if problems.any() else []
+    mixtures = weighted_mixtures(measures, weights)
+    spread = distance_to_mixture(measures, weights, mixtures)
+    linear = problems & (spread < _LINEAR_REGIME_SPREAD)
+    uniform_share = np.maximum(spread[linear], _MIN_UNIFORM_SHARE)[:, None, None]
+    n_cells = mixtures[0].size
+    start = (1 - uniform_share) * mixtures[linear] + uniform_share / n_cells
+    groups = [(linear, start), (problems & ~linear, None)]
+    return [(group, group_start) for group, group_start in groups if group.any()]
+
+
+def _solve(measures, weights, init, *, schedule, tol, max_iter, device):
+    """Unit-mass barycenters (n, H, W) of (n, k, H, W) measures from ``init`` (None: POT's
+    start): the scaling domain where it is exact and stays finite, else the log domain."""
     # float64: float32 products underflow beyond exp(-87) and fall back to logsumexp at
     # reg 0.004 already, which made them 10-100x slower (measured at 64 x 64)
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64, device=device)  # noqa: E731
-    flat_measures = as_tensor(measures.reshape(-1, *measures.shape[-3:]))
-    weights = as_tensor(weights.reshape(-1, weights.shape[-1]))
-    if init is not None:
-        init = as_tensor(init.reshape(-1, *image_shape))
+    measures, weights = as_tensor(measures), as_tensor(weights)
+    init = None if init is None else as_tensor(init)
     bary = None
-    schedule = _annealing_schedule(reg, reg_start, n_stages)
-    kernels = _axis_kernels(image_shape, reg, flat_measures.dtype, device)
+    kernels = _axis_kernels(measures.shape[-2:], schedule[0], measures.dtype, device)
     if len(schedule) == 1 and _kernel_is_positive(kernels):
         bary = _scaling_sinkhorn(
-            flat_measures, weights, kernels, init, tol=tol, max_iter=max_iter, check_every=10
+            measures, weights, kernels, init, tol=tol, max_iter=max_iter, check_every=10
         )
     if bary is None:
-        bary = _log_domain_barycenter(flat_measures, weights, init, schedule, tol, max_iter, device)
+        bary = _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device)
     bary = bary.double().cpu().numpy()
-    bary /= bary.sum(axis=(-2, -1), keepdims=True)
-    return bary.reshape(*batch_shape, *image_shape)
+    return bary / bary.sum(axis=(-2, -1), keepdims=True)
 
 
 def debiased_iterations(measures, weights, init, *, reg, n_iterations):
