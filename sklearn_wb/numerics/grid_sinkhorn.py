@@ -42,6 +42,18 @@ runs in the scaling domain first, as POT does, with no exponential or logarithm 
 1.5-1.8 times as fast, and equal to the log-domain iterates to rounding (1e-14 in L1, 64 x
 64 stars, reg 0.004). If a scaling overflows, the problem is solved again in the log domain.
 
+**Where it starts.** The debiasing step converges slowly, so the solver stops long before
+the fixed point and its answer keeps a trace of the start. POT starts from a uniform
+barycenter, which stops smooth near-uniform histograms 2-4x further from the answer than
+POT gets in its longer run. By default (``init="auto"``) problems in the linear regime,
+every input within L1 0.2 of the weighted mixture, start from that mixture instead: on
+near-uniform products, whose answer is exact, L1 0.0102 -> 0.0024 at 64 x 64 (POT 0.0026,
+27x slower); problems further out start as POT does, bit for bit. Where every input of
+nonzero weight is one image (one-hot weights, identical inputs) the answer is that image
+(the debiased divergence vanishes only between equal measures), returned without
+iterating; from the uniform start, to ``tol=1e-6`` (7-10 s at 64 x 64), the solver was still
+L1 0.10-0.13 away from it.
+
 **Warm starts and training.** ``init`` starts the fixed point from a guessed barycenter,
 after 10 steps that adapt the debiasing scaling :math:`d` to it.
 :func:`debiased_iterations` runs a fixed number of those iterations on tensors,
@@ -301,8 +313,9 @@ def sinkhorn_barycenter_2d(
         ``"auto"`` starts there too, except in the linear regime: where every input of
         nonzero weight lies within L1 0.2 of the weighted mixture, the start is the mixture
         with a share of uniform mass (the spread, at least 0.1) so that no cell starts at 0.
-        Early stopping keeps the trace of the start, and the uniform one stops the smooth
-        near-uniform histograms 2-4x further from the answer than POT (see Notes). An array
+        Early stopping keeps a trace of the start: from the uniform one, near-uniform
+        products stopped 4x further from their exact barycenter than from the mixture
+        (see the module docstring). An array
         gives starting barycenters (a guess, rescaled to unit mass); 10 steps of the
         debiasing scaling alone (one blur each) first adapt to it, then the fixed point
         moves the barycenter. Cells where the guess is 0 stay 0.
