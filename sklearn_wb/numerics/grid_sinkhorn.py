@@ -315,11 +315,10 @@ def sinkhorn_barycenter_2d(
         with a share of uniform mass (the spread, at least 0.1) so that no cell starts at 0.
         Early stopping keeps a trace of the start: from the uniform one, near-uniform
         products stopped 4x further from their exact barycenter than from the mixture
-        (see the module docstring). An array
-        gives starting barycenters (a guess, rescaled to unit mass); 10 steps of the
-        debiasing scaling alone (one blur each) first adapt to it, then the fixed point
-        moves the barycenter. Cells where the guess is 0 stay 0.
-        ``GridBarycenterPredictor`` starts here from its network's answer.
+        (see the module docstring). An array gives starting barycenters (a guess, rescaled
+        to unit mass); 10 steps of the debiasing scaling alone (one blur each) first adapt
+        to it, then the fixed point moves the barycenter. Cells where the guess is 0 stay
+        0. ``GridBarycenterPredictor`` starts here from its network's answer.
     device : str or torch.device, default="cpu"
         ``"auto"`` uses CUDA when present.
 
@@ -370,18 +369,18 @@ def _starts(measures, weights, init, problems):
     """(problem mask, starting barycenters or None for POT's uniform start) per group of the
     ``problems`` to solve: one group, or under ``init="auto"`` those in the linear regime,
     from their mixture, and the others."""
-    if isinstance(init, str) and init == "uniform":
-        return [(problems, None)] if problems.any() else []
     if not isinstance(init, str):
-        return [(problems, init[problems])] if problems.any() else []
-    mixtures = weighted_mixtures(measures, weights)
-    spread = distance_to_mixture(measures, weights, mixtures)
-    linear = problems & (spread < _LINEAR_REGIME_SPREAD)
-    uniform_share = np.maximum(spread[linear], _MIN_UNIFORM_SHARE)[:, None, None]
-    n_cells = mixtures[0].size
-    start = (1 - uniform_share) * mixtures[linear] + uniform_share / n_cells
-    groups = [(linear, start), (problems & ~linear, None)]
-    return [(group, group_start) for group, group_start in groups if group.any()]
+        groups = [(problems, init[problems])]
+    elif init == "uniform":
+        groups = [(problems, None)]
+    else:
+        mixtures = weighted_mixtures(measures, weights)
+        spread = distance_to_mixture(measures, weights, mixtures)
+        linear = problems & (spread < _LINEAR_REGIME_SPREAD)
+        uniform_share = np.maximum(spread[linear], _MIN_UNIFORM_SHARE)[:, None, None]
+        start = (1 - uniform_share) * mixtures[linear] + uniform_share / mixtures[0].size
+        groups = [(linear, start), (problems & ~linear, None)]
+    return [(group, start) for group, start in groups if group.any()]
 
 
 def _solve(measures, weights, init, *, schedule, tol, max_iter, device):
