@@ -3,11 +3,15 @@
 Inputs close to their weighted mixture are in the linear regime of optimal transport: to
 first order in their differences the barycenter *is* the mixture. Where every input of
 nonzero weight is one image, the barycenter is that image exactly (the debiased Sinkhorn
-divergence vanishes only between equal measures). The solver starts from the mixture there
-and the predictor answers with it, so both read these from here.
+divergence vanishes only between equal measures). The solver and the predictor both start
+their iterations from the mixture there, so both read these from here.
 """
 
 import numpy as np
+
+# Least share of uniform mass in a start from the mixture: the solver keeps a cell that
+# starts at 0 at 0.
+_MIN_UNIFORM_SHARE = 0.1
 
 
 def weighted_mixtures(measures, weights):
@@ -26,3 +30,11 @@ def single_measure(measures, weights):
     reference = measures[np.arange(len(measures)), weights.argmax(axis=1)]
     same = (measures == reference[:, None]).all(axis=(2, 3))
     return (same | (weights == 0)).all(axis=1)
+
+
+def mixture_start(mixtures, spread):
+    """Starting barycenters for the solver from (n, H, W) mixtures whose inputs lie within
+    L1 ``spread`` (n,) of them: each mixture with a share of uniform mass, the spread but
+    at least a tenth, so that no cell starts at 0."""
+    uniform_share = np.maximum(spread, _MIN_UNIFORM_SHARE)[:, None, None]
+    return (1 - uniform_share) * mixtures + uniform_share / mixtures[0].size

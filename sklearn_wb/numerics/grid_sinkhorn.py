@@ -76,7 +76,12 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .grid_mixture import distance_to_mixture, single_measure, weighted_mixtures
+from .grid_mixture import (
+    distance_to_mixture,
+    mixture_start,
+    single_measure,
+    weighted_mixtures,
+)
 from .grid_reference import _device, check_grid_measures
 
 _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many terms
@@ -97,8 +102,6 @@ _INIT_SCALING_STEPS = 10
 # a Gaussian-blob problem at spread 0.57 went from L1 0.0011 to 0.0015, stars (one at 0.82)
 # from 0.244 to 0.254 (scripts/grid_solver_start_side_runs.py measures the start).
 _LINEAR_REGIME_SPREAD = 0.2
-# Least share of uniform mass in that start: a cell starting at 0 would stay at 0.
-_MIN_UNIFORM_SHARE = 0.1
 
 
 def _log_matvec(x, kernel, log_kernel):
@@ -377,8 +380,7 @@ def _starts(measures, weights, init, problems):
         mixtures = weighted_mixtures(measures, weights)
         spread = distance_to_mixture(measures, weights, mixtures)
         linear = problems & (spread < _LINEAR_REGIME_SPREAD)
-        uniform_share = np.maximum(spread[linear], _MIN_UNIFORM_SHARE)[:, None, None]
-        start = (1 - uniform_share) * mixtures[linear] + uniform_share / mixtures[0].size
+        start = mixture_start(mixtures[linear], spread[linear])
         groups = [(linear, start), (problems & ~linear, None)]
     return [(group, start) for group, start in groups if group.any()]
 
