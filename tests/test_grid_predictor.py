@@ -109,8 +109,10 @@ def test_one_image_of_nonzero_weight_is_its_own_barycenter(fitted, seed, k, scal
     distinct, _ = blobs(seed + 1, n_samples=1, k=k)
     distinct /= distinct.sum(axis=(2, 3), keepdims=True)
     uniform = np.full((1, k), 1 / k)
+    # mixture_tol 0: blobs can overlap to within 0.2 of their mixture (seed 46074: 0.128)
+    network_only = copy.deepcopy(fitted).set_params(mixture_tol=0.0)
     np.testing.assert_allclose(
-        fitted.predict(distinct, uniform), network_then_solver(fitted, distinct, uniform)
+        network_only.predict(distinct, uniform), network_then_solver(fitted, distinct, uniform)
     )
 
 

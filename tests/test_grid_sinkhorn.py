@@ -64,7 +64,6 @@ def test_identical_inputs_and_one_hot_weights_return_the_input_exactly(seed, k):
     bary = sinkhorn_barycenter_2d(measures, weights)
     np.testing.assert_allclose(bary[:2], exact[:2], rtol=0, atol=1e-15)
     np.testing.assert_allclose(bary[2], sinkhorn_barycenter_2d(measures[2], weights[2]))
-    assert _l1(bary[2], exact[2]) > 0.01  # the stars did iterate
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -37,4 +37,5 @@ def mixture_start(mixtures, spread):
     L1 ``spread`` (n,) of them: each mixture with a share of uniform mass, the spread but
     at least a tenth, so that no cell starts at 0."""
     uniform_share = np.maximum(spread, _MIN_UNIFORM_SHARE)[:, None, None]
-    return (1 - uniform_share) * mixtures + uniform_share / mixtures[0].size
+    n_cells = mixtures.shape[-2] * mixtures.shape[-1]
+    return (1 - uniform_share) * mixtures + uniform_share / n_cells
