@@ -3,8 +3,8 @@
 Inputs close to their weighted mixture are in the linear regime of optimal transport: to
 first order in their differences the barycenter *is* the mixture. Where every input of
 nonzero weight is one image, the barycenter is that image exactly (the debiased Sinkhorn
-divergence vanishes only between equal measures). The solver and the predictor both start
-their iterations from the mixture there, so both read these from here.
+divergence vanishes only between equal measures). The solver starts from the mixture in
+the linear regime and the predictor answers with it there, so both read these from here.
 """
 
 import numpy as np
