@@ -355,16 +355,10 @@ def sinkhorn_barycenter_2d(
     bary = np.empty((len(measures), *image_shape))
     single = single_measure(measures, weights)
     bary[single] = measures[single, weights[single].argmax(axis=1)]
+    schedule = _annealing_schedule(reg, reg_start, n_stages)
+    settings = {"schedule": schedule, "tol": tol, "max_iter": max_iter, "device": _device(device)}
     for problems, start in _starts(measures, weights, init, ~single):
-        bary[problems] = _solve(
-            measures[problems],
-            weights[problems],
-            start,
-            schedule=_annealing_schedule(reg, reg_start, n_stages),
-            tol=tol,
-            max_iter=max_iter,
-            device=_device(device),
-        )
+        bary[problems] = _solve(measures[problems], weights[problems], start, **settings)
     return bary.reshape(*batch_shape, *image_shape)
 
 
