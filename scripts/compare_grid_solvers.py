@@ -36,6 +36,12 @@ def _pot(measures, weights, method="sinkhorn"):
     return np.nan_to_num(bary)
 
 
+def _pot_torch(measures, weights):
+    """POT on torch tensors: its torch backend, the same iterations as with numpy arrays."""
+    measures, weights = (torch.as_tensor(np.asarray(a)) for a in (measures, weights))
+    return _pot(measures, weights)  # np.nan_to_num makes it an array
+
+
 def _images_barycenter(measures, weights):
     from geomloss import ImagesBarycenter
 
@@ -55,6 +61,7 @@ def single_solvers(size):
             None,
         ),
         "POT debiased reg=0.004": (_pot, None),
+        "POT debiased reg=0.004 torch": (_pot_torch, None),
         "weighted mixture": (lambda m, w: np.einsum("k,khw->hw", w, m), None),
     }
     if size <= 64:
