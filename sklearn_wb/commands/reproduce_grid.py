@@ -81,8 +81,9 @@ _TIGHTER_REFERENCE = {**_REFERENCE, "tol": _REFERENCE["tol"] / 10}
 _REFERENCE_LABEL = "ours reg=0.001 tol=1e-4"
 _REFERENCE_NAME = f"{_REFERENCE_LABEL} (reference solver)"
 # name -> solver settings. At tol 1e-2 the solver at reg 0.004 still beat POT's L1 on
-# contours, filled shapes and thin lines in a side run at 64^2, 7-10x faster, but not on
-# strokes (0.718 vs 0.640); at tol 1e-3, 1.4-4x faster, it beat POT on all four.
+# contours, filled shapes and thin lines in a side run at 64^2, 7-10x faster than POT on
+# numpy arrays (the baseline then), but not on strokes (0.718 vs 0.640); at tol 1e-3,
+# 1.4-4x faster, it beat POT on all four.
 # The fixed iteration counts take about the predictor's time (10) and 1.5x it (20) at 64^2
 # on one CPU thread: the baseline a user could run in the predictor's time.
 _SOLVERS = {
