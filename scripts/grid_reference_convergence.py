@@ -1,12 +1,12 @@
 """How far ``reproduce grid``'s reference is from its own fixed point, and whether it matters.
 
 The page's reference for the training families is our solver at reg 0.001 stopped at tol
-1e-4 (L1 change per iteration). On ``reproduce grid``'s held-out problems of the chosen
-families, this runs the same solver on to tol 1e-5 and 1e-6 (max_iter 20000) and prints
-how far the reference moves, then every cheap method's mean L1 to the page's reference and
-to the tol-1e-6 run: whether a reference that has not converged changes the page's
-verdicts. The tight runs take minutes per problem on sharp families (they are cached in
-``--cache-dir``). Run with one thread::
+1e-4 (L1 change per iteration; 1e-6 on near-uniform densities). On ``reproduce grid``'s
+held-out problems of the chosen families, this runs the same solver on to tol 1e-5 and
+1e-6 (max_iter 20000) and prints how far the reference moves. Then it prints every cheap
+method's mean L1 to the page's reference and to the tol-1e-6 run: whether a reference that
+has not converged changes the page's verdicts. The tight runs take minutes per problem on
+sharp families (they are cached in ``--cache-dir``). Run with one thread::
 
     OMP_NUM_THREADS=1 python scripts/grid_reference_convergence.py
 """
@@ -58,16 +58,15 @@ def main(argv=None):
     methods = _methods()
     print(f"{args.size}^2, {args.n_problems} problems per family, 1 thread")
     for family in args.families:
+        settings = reproduce_grid._reference_settings(family)
         moved = {tol: [] for tol in TIGHT_TOLS}
         scores = {name: [] for name in methods}
         for index in range(args.n_problems):
             measures, weights, _ = reproduce_grid._inputs(family, args.size, index)
-            page = solve(measures, weights, **reproduce_grid._REFERENCE)
+            page = solve(measures, weights, **settings)
             tight = {
                 tol: solve(
-                    measures,
-                    weights,
-                    **{**reproduce_grid._REFERENCE, "tol": tol, "max_iter": TIGHT_MAX_ITER},
+                    measures, weights, **{**settings, "tol": tol, "max_iter": TIGHT_MAX_ITER}
                 )
                 for tol in TIGHT_TOLS
             }
@@ -77,7 +76,7 @@ def main(argv=None):
                 bary = method(measures, weights)
                 scores[name].append((_l1(bary, page), _l1(bary, tight[TIGHT_TOLS[-1]])))
         print(
-            f"{family}: the reference (tol {reproduce_grid._REFERENCE['tol']:g}) moves by "
+            f"{family}: the reference (tol {settings['tol']:g}) moves by "
             + ", ".join(f"{np.mean(v):.4f} at tol {tol:g}" for tol, v in moved.items()),
             flush=True,
         )

@@ -3,7 +3,7 @@
 On ``reproduce grid``'s held-out problems at one size, per family: POT's debiased
 barycenter (reg 0.004) and our solver at reg 0.004 from both starts, at two tolerances,
 with the mean L1 to the answer (exact for the known-answer families; for near_uniform our
-solver at reg 0.001, tol 1e-4, the page's reference), time per barycenter and how many
+solver at reg 0.001, tol 1e-6, the page's reference), time per barycenter and how many
 times faster than POT. ``--linear-regime-spread`` moves the threshold of the "auto" start
 (0.2 in the package). Run with one thread::
 
@@ -37,7 +37,8 @@ def _problems(family, size, n_problems):
     for index in range(n_problems):
         measures, weights, exact = reproduce_grid._inputs(family, size, index)
         if exact is None:
-            exact = sinkhorn_barycenter_2d(measures, weights, **reproduce_grid._REFERENCE)
+            settings = reproduce_grid._reference_settings(family)
+            exact = sinkhorn_barycenter_2d(measures, weights, **settings)
         problems.append((measures, weights, exact / exact.sum()))
     return problems
 

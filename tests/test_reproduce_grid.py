@@ -28,16 +28,28 @@ def test_quick_run_writes_the_chosen_families_methods_and_targets(tmp_path, monk
     assert "table written to" in capsys.readouterr().out
 
 
-def _mixture_reference(measures, weights, **settings):
-    assert settings == reproduce_grid._REFERENCE
-    return np.einsum("k,khw->hw", weights, measures), 0.5
+def _mixture_reference(family):
+    """A stand-in for the cached reference solver that checks it gets ``family``'s settings."""
+
+    def reference(measures, weights, **settings):
+        assert settings == reproduce_grid._reference_settings(family)
+        return np.einsum("k,khw->hw", weights, measures), 0.5
+
+    return reference
+
+
+def test_near_uniform_references_run_tighter_than_the_others():
+    near_uniform, contours = map(reproduce_grid._reference_settings, ["near_uniform", "contours"])
+    assert near_uniform["tol"] < contours["tol"] == reproduce_grid._REFERENCE["tol"]
+    assert reproduce_grid._reference_settings("near_uniform_products") == near_uniform
+    assert reproduce_grid._tighter_settings("contours")["tol"] == contours["tol"] / 10
 
 
 @pytest.mark.parametrize("family", reproduce_grid._FAMILIES)
 def test_each_family_gives_held_out_problems_that_repeat_exactly(family):
     for index, k in enumerate([2, 3, 5, 2]):
-        problem = reproduce_grid._problem(family, 32, index, _mixture_reference)
-        again = reproduce_grid._problem(family, 32, index, _mixture_reference)
+        problem = reproduce_grid._problem(family, 32, index, _mixture_reference(family))
+        again = reproduce_grid._problem(family, 32, index, _mixture_reference(family))
         assert problem["measures"].shape == (k, 32, 32) and problem["weights"].shape == (k,)
         assert np.allclose(problem["measures"].sum((1, 2)), 1) and np.isclose(
             problem["weights"].sum(), 1
