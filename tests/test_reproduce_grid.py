@@ -21,7 +21,7 @@ def test_quick_run_writes_the_chosen_families_methods_and_targets(tmp_path, monk
     methods = ["predictor", "ours reg=0.004", "POT debiased", "numpy arrays", "weighted mixture"]
     assert all(method in text for method in methods)
     assert "(reference solver)" in text and "to exact on location_scale_stars)" in text
-    assert "moves " in text and "run to tol=1e-05 or 5000 iterations" in text  # convergence
+    assert "moves " in text and "run to tol=1e-5 or 5000 iterations" in text  # convergence
     assert "predictor's network alone" in text  # predict returns the input on identical inputs
     assert "Targets (measured, not asserted)" in text and "32^2" in text
     assert "--families contours location_scale_stars identical_inputs" in text

@@ -237,7 +237,12 @@ def _tighter_settings(family):
 
 def _reference_label(family):
     settings = _reference_settings(family)
-    return f"ours reg={settings['reg']:g} tol={settings['tol']:g}"
+    return f"ours reg={settings['reg']:g} tol={_tol_text(settings['tol'])}"
+
+
+def _tol_text(tol):
+    """A power-of-10 tolerance as the solvers' labels write it: 1e-4, not 0.0001."""
+    return f"{tol:.0e}".replace("e-0", "e-")
 
 
 def _reference_convergence(family, problem, reference):
@@ -295,7 +300,7 @@ def _settings_note(args, model):
         "with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. Reference: for the "
         f"training families ({', '.join(GRID_FAMILIES)}) our solver ({_reference_label(None)}, "
         f"max_iter {_REFERENCE['max_iter']}; on {' and '.join(_REFERENCE_BY_FAMILY)} "
-        f"tol={_SMOOTH_REFERENCE['tol']:g}, max_iter {_SMOOTH_REFERENCE['max_iter']}, as "
+        f"tol={_tol_text(_SMOOTH_REFERENCE['tol'])}, max_iter {_SMOOTH_REFERENCE['max_iter']}, as "
         "they converge cheaply), whose own L1 to the exact answer is its row in "
         f"the known-answer families ({', '.join(_KNOWN_ANSWERS)}; a training family's cell "
         "quotes it on the closest: near-uniform products for near_uniform, the stars for the "
@@ -541,7 +546,7 @@ def _reference_cell(family, families, moved):
     known = families.get(closest, {}).get(_REFERENCE_NAME)
     floor = f"{known['l1'].mean():.3f} to exact on {closest}" if known else "not measured"
     tighter = _tighter_settings(family)
-    run_to = f"tol={tighter['tol']:g} or {tighter['max_iter']} iterations"
+    run_to = f"tol={_tol_text(tighter['tol'])} or {tighter['max_iter']} iterations"
     return f"{_reference_label(family)} (moves {moved:.3f} run to {run_to}; {floor})"
 
 
