@@ -37,6 +37,27 @@ def test_bw2_uvp_floor_shrinks_with_samples():
     )
 
 
+@pytest.mark.parametrize("dim", [2, 16])
+def test_quasi_random_floor_is_far_below_the_independent_one(dim):
+    mean, cov = gaussian_barycenter(*random_gaussians(3, dim, random_state=dim))
+    independent = bw2_uvp_floor(10_000, mean, cov, random_state=0)
+    quasi_random = bw2_uvp_floor(10_000, mean, cov, random_state=0, quasi_random=True)
+    assert 0 < quasi_random < independent / 100
+    assert quasi_random == bw2_uvp_floor(10_000, mean, cov, random_state=0, quasi_random=True)
+
+
+def test_quasi_random_gaussian_samples_cover_each_measure():
+    means, covs = random_gaussians(2, 3, random_state=0)
+    X, y = sample_gaussians(means, covs, 4096, random_state=0, quasi_random=True)
+    np.testing.assert_array_equal(y, np.repeat([0, 1], 4096))
+    for index in range(2):
+        block = X[y == index]
+        np.testing.assert_allclose(block.mean(axis=0), means[index], atol=1e-3)
+        np.testing.assert_allclose(np.cov(block, rowvar=False), covs[index], atol=2e-3)
+    again, _ = sample_gaussians(means, covs, 4096, random_state=0, quasi_random=True)
+    np.testing.assert_array_equal(X, again)
+
+
 def test_l2_uvp():
     x = np.random.default_rng(0).normal(size=(1000, 2))
     assert l2_uvp(x, x) == 0.0
