@@ -423,7 +423,8 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         quasi_random : bool, default=True
             Latent draws from one scrambled Sobol sequence: samples that cover the
             barycenter evenly but are not independent. Pass False where independence
-            matters. See :meth:`NeuralBarycenter.sample`.
+            matters. Their floor is ``bw2_uvp_floor(..., quasi_random=True)``. See
+            :meth:`NeuralBarycenter.sample`.
 
         Returns
         -------

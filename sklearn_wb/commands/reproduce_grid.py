@@ -64,7 +64,8 @@ from ._report import (
     write_rst,
 )
 
-_POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels)
+_POT_REG = 0.004  # smallest that stays finite at 64^2-512^2 (NaN at <= 1e-3 when mass travels,
+# e.g. between opposite corners: measured with numpy arrays and torch tensors alike)
 # Reference solver of the GRID_FAMILIES: reg 0.001 blurs about 2 cells at 64^2; tol 1e-4 (10x
 # tighter than the solver's default) stops after 2000-4000 iterations on contours, hence
 # max_iter 5000. init named so that the cache key changed with the default start (it was
@@ -208,9 +209,7 @@ def run(args):
     if args.quick:
         args.sizes, args.n_problems, args.max_images_size = [32], 1, 32
     torch.set_num_threads(args.threads)
-    if _HAS_KEOPS:  # compiles KeOps' kernels (once per machine) outside the timings
-        contours = GRID_FAMILIES["contours"](2, 32, np.random.default_rng(0))
-        _images_barycenter(contours, [0.5, 0.5], args.device)
+    _warm_up(args)
     model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
     model.set_params(n_threads=args.threads)
     reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
@@ -223,6 +222,15 @@ def run(args):
                 convergence[size, family] = _reference_convergence(family, problems[0], reference)
             print(f"{size}^2 {family}: done", flush=True)
     _report(args, results, convergence, model)
+
+
+def _warm_up(args):
+    """Run every timed method once on a small problem, outside the timings: KeOps compiles
+    its kernels (once per machine), and on a GPU the first call would also pay for the
+    device's start-up (context, cuBLAS)."""
+    contours = GRID_FAMILIES["contours"](2, 32, np.random.default_rng(0))
+    for solve in _solvers(32, args).values():
+        solve(contours, np.array([0.5, 0.5]))
 
 
 def _reference_settings(family):
