@@ -1,6 +1,8 @@
 """``reproduce grid``: the quick run end to end, every family's problems, and the targets
 table on made-up scores."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -43,6 +45,16 @@ def test_near_uniform_references_run_tighter_than_the_others():
     assert near_uniform["tol"] < contours["tol"] == reproduce_grid._REFERENCE["tol"]
     assert reproduce_grid._reference_settings("near_uniform_products") == near_uniform
     assert reproduce_grid._tighter_settings("contours")["tol"] == contours["tol"] / 10
+
+
+def test_the_reference_runs_on_the_runs_device_and_a_cpu_run_keeps_its_cache_keys(tmp_path):
+    def args(device):
+        return SimpleNamespace(cache_dir=str(tmp_path), device=device)
+
+    cpu = reproduce_grid._cached_reference(args("cpu"))
+    assert cpu.func is reproduce_grid._timed_reference  # no device in the cache key
+    gpu = reproduce_grid._cached_reference(args("cuda"))
+    assert gpu.keywords == {"device": "cuda"} and gpu.func.func is reproduce_grid._timed_reference
 
 
 @pytest.mark.parametrize("family", reproduce_grid._FAMILIES)

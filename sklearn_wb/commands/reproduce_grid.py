@@ -32,6 +32,7 @@ so they are cached on disk (``--cache-dir``, keyed by the inputs and the solver 
 and a rerun after retraining the model skips them.
 """
 
+import functools
 import importlib.util
 import json
 import time
@@ -212,7 +213,7 @@ def run(args):
     _warm_up(args)
     model = GridBarycenterPredictor.pretrained(size=_MODEL_SIZE, device=args.device)
     model.set_params(n_threads=args.threads)
-    reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
+    reference = _cached_reference(args)
     results, convergence = {}, {}
     for size in args.sizes:
         for family in args.families:
@@ -222,6 +223,17 @@ def run(args):
                 convergence[size, family] = _reference_convergence(family, problems[0], reference)
             print(f"{size}^2 {family}: done", flush=True)
     _report(args, results, convergence, model)
+
+
+def _cached_reference(args):
+    """:func:`_timed_reference` through the joblib cache, on the run's device (at 512^2 it
+    would take hours on a CPU). A CPU run passes no device, the solver's default, so that
+    its cache keys stay those of earlier runs."""
+    reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
+    device = resolve_device(args.device)
+    if str(device) == "cpu":
+        return reference
+    return functools.partial(reference, device=str(device))
 
 
 def _warm_up(args):
