@@ -84,8 +84,7 @@ def run(args):
         ["Gaussian-fit barycenter (its init)", *_scores(gaussian_fit, mean, cov)],
         [
             "exact samples, quasi-random (floor of sample()'s draws)",
-            f"{bw2_uvp(quasi_random_exact, mean, cov):.1e}",  # far below 0.0001
-            _scores(quasi_random_exact, mean, cov)[1],
+            *_scores(quasi_random_exact, mean, cov),
         ],
         [
             "exact samples, independent (floor)",
@@ -137,7 +136,10 @@ def run(args):
 
 
 def _scores(samples, mean, cov):
-    return f"{bw2_uvp(samples, mean, cov):.4f}", f"{kde_kl(samples[:10_000], mean, cov):.4f}"
+    uvp = bw2_uvp(samples, mean, cov)
+    # the quasi-random floor is far below 0.0001 %, which four decimals would print as 0
+    uvp_text = f"{uvp:.4f}" if uvp >= 1e-4 else f"{uvp:.1e}"
+    return uvp_text, f"{kde_kl(samples[:10_000], mean, cov):.4f}"
 
 
 def _map_errors(model, means, covs, mean, cov, rng, n_samples=20_000):

@@ -256,8 +256,7 @@ def _tighter_settings(family):
     return {**settings, "tol": settings["tol"] * _CONVERGENCE_TOL_FACTOR}
 
 
-def _reference_label(family):
-    settings = _reference_settings(family)
+def _reference_label(settings):
     return f"ours reg={settings['reg']:g} tol={_tol_text(settings['tol'])}"
 
 
@@ -319,7 +318,8 @@ def _settings_note(args, model):
         f"out. {args.n_problems} held-out problems per family and size "
         "(a seed the training never used), each problem's inputs from one family, problem i "
         "with k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights. Reference: for the "
-        f"training families ({', '.join(GRID_FAMILIES)}) our solver ({_reference_label(None)}, "
+        f"training families ({', '.join(GRID_FAMILIES)}) our solver "
+        f"({_reference_label(_REFERENCE)}, "
         f"max_iter {_REFERENCE['max_iter']}; on {' and '.join(_REFERENCE_BY_FAMILY)} "
         f"tol={_tol_text(_SMOOTH_REFERENCE['tol'])}, max_iter {_SMOOTH_REFERENCE['max_iter']}, as "
         "they converge cheaply), whose own L1 to the exact answer is its row in "
@@ -568,7 +568,8 @@ def _reference_cell(family, families, moved):
     floor = f"{known['l1'].mean():.3f} to exact on {closest}" if known else "not measured"
     tighter = _tighter_settings(family)
     run_to = f"tol={_tol_text(tighter['tol'])} or {tighter['max_iter']} iterations"
-    return f"{_reference_label(family)} (moves {moved:.3f} run to {run_to}; {floor})"
+    label = _reference_label(_reference_settings(family))
+    return f"{label} (moves {moved:.3f} run to {run_to}; {floor})"
 
 
 def _worse_than_mixture(score, scores):
