@@ -34,10 +34,14 @@ def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
         "plain mixture",
         "FreeWeightBarycenter / floor",
         "POT free-support / floor",
+        "quasi-random draw of the exact answer (floor of sample()'s draws)",
+        "FreeWeightBarycenter / quasi-random floor",
+        "NeuralBarycenter / quasi-random floor",
     ]:
         assert row in text
     assert all(f"t = {t}" in text for t in reproduce_free_weights.SWEEP_TS)
     assert "Lines: W2^2 <= 2 x floor at every t" in text
+    assert "Lines: W2^2 <= 2 x quasi-random floor at every t" in text
     assert "Gaussians" not in text and "Fig. 11" not in text  # the other parts did not run
     assert "reproduce free-weights --parts lines --samples-per-measure 90" in text
     assert "table written to" in capsys.readouterr().out

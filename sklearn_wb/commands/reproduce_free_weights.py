@@ -10,7 +10,10 @@ KDE-KL beside the paper's figures at its three weight vectors, then BW2-UVP on a
 segments; at weights (1 - t, t) for t = 0.2, 0.4, 0.6 and 0.8, W2^2 (POT's exact
 solver) from each estimate to the exact barycenter, McCann's interpolant of POT's exact
 plan between samples, beside the floor (a second draw of that exact answer), POT's
-free-support barycenter and the plain mixture. --parts runs a subset.
+free-support barycenter and the plain mixture. The lines' barycenter has a closed form
+(:func:`~sklearn_wb.numerics.segment_barycenter`), so their table adds the floor that
+applies to the estimators' quasi-random samples: a quasi-random draw of it. --parts runs a
+subset.
 """
 
 # The docstring's first line names no command: the CLI's summary pattern reads command
@@ -29,7 +32,9 @@ from ..numerics import (
     kde_kl,
     make_gaussian_mixtures,
     make_random_lines,
+    random_segments,
     sample_gaussians,
+    segment_barycenter,
 )
 from ._exact_ot import (
     FREE_SUPPORT_ITERATIONS,
@@ -72,6 +77,7 @@ SWEEPS = {
     "lines": ("Two line-supported measures (Fig. 12)", make_random_lines),
 }
 _FLOOR = "second draw of the exact answer (floor)"
+_QUASI_RANDOM_FLOOR = "quasi-random draw of the exact answer (floor of sample()'s draws)"
 _FREE = "FreeWeightBarycenter, one fit"
 _NEURAL = "NeuralBarycenter, a fit per t"
 _POT = "POT free-support, a solve per t"
@@ -284,7 +290,10 @@ def _sweep(args, part):
     X, y, (first, second) = unseen_split(make, 2, args.samples_per_measure, large + n, args.seed)
     rng = np.random.default_rng(args.seed + 1)
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
+    quasi_random_floor = _quasi_random_floor(part, args, n)
     scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _POT, _MIXTURE)}
+    if quasi_random_floor is not None:
+        scores = {_FLOOR: [], _QUASI_RANDOM_FLOOR: [], **scores}
     neural_seconds = []
     rng_draws = np.random.default_rng(args.seed + 3)
     draws = exact_answer_draws(first[:large], second[:large], n, rng_draws)
@@ -300,12 +309,10 @@ def _sweep(args, part):
             _POT: free_support_barycenter([first[-n:], second[-n:]], weights, rng),
             _MIXTURE: mixture_samples([first[-n:], second[-n:]], weights, rng),
         }
+        if quasi_random_floor is not None:
+            estimates[_QUASI_RANDOM_FLOOR] = quasi_random_floor(weights)
         for name, samples in estimates.items():
             scores[name].append(w2_squared(samples, exact))
-    floor = np.array(scores[_FLOOR])
-    free_ratio = np.array(scores[_FREE]) / floor
-    neural_ratio = np.array(scores[_NEURAL]) / floor
-    pot_ratio = np.array(scores[_POT]) / floor
     fit_times = {
         _FREE: f"{free_seconds:.1f}",
         _NEURAL: f"{sum(neural_seconds):.1f} ({' + '.join(f'{s:.0f}' for s in neural_seconds)})",
@@ -315,31 +322,42 @@ def _sweep(args, part):
         [name, *(f"{value:.4f}" for value in values), fit_times.get(name, "")]
         for name, values in scores.items()
     ]
-    rows += [
-        ["FreeWeightBarycenter / floor", *(f"{r:.2f} x" for r in free_ratio), ""],
-        ["NeuralBarycenter / floor", *(f"{r:.2f} x" for r in neural_ratio), ""],
-        ["POT free-support / floor", *(f"{r:.2f} x" for r in pot_ratio), ""],
-    ]
-    worst = int(np.argmax(free_ratio))
-    time_ratio = free_seconds / np.mean(neural_seconds)
     label = part.capitalize()
-    targets = [
-        [
-            f"{label}: W2^2 <= {TARGET_FLOOR_RATIO:g} x floor at every t",
-            f"max {free_ratio[worst]:.2f} x (t = {SWEEP_TS[worst]})",
-            _verdict(free_ratio[worst] <= TARGET_FLOOR_RATIO),
-        ],
+    targets = []
+    for floor_name, floor_label in _floor_labels(scores):
+        ratios = {
+            name: np.array(scores[name]) / np.array(scores[floor_name])
+            for name in (_FREE, _NEURAL, _POT)
+        }
+        rows += [
+            [f"{name.split(',')[0]} / {floor_label}", *(f"{r:.2f} x" for r in ratio), ""]
+            for name, ratio in ratios.items()
+        ]
+        worst = int(np.argmax(ratios[_FREE]))
+        targets.append(
+            [
+                f"{label}: W2^2 <= {TARGET_FLOOR_RATIO:g} x {floor_label} at every t",
+                f"max {ratios[_FREE][worst]:.2f} x (t = {SWEEP_TS[worst]})",
+                _verdict(ratios[_FREE][worst] <= TARGET_FLOOR_RATIO),
+            ]
+        )
+    time_ratio = free_seconds / np.mean(neural_seconds)
+    targets.append(
         [
             f"{label}: one fit <= {TARGET_TIME_RATIO:g} NeuralBarycenter fits",
             f"{time_ratio:.2f} x (mean of the {len(SWEEP_TS)})",
             _verdict(time_ratio <= TARGET_TIME_RATIO),
-        ],
-    ]
+        ]
+    )
     title = f"{heading}: W2^2 at weights (1 - t, t)"
     if part == "mixtures":
         data = "the paper's two mixtures of four unit Gaussians (square and diamond, Fig. 4)"
     else:
-        ends = "; ".join(_segment_ends(m) for m in (first, second))
+        centres, half_axes = random_segments(2, random_state=args.seed)
+        ends = "; ".join(
+            f"({a[0]:.2f}, {a[1]:.2f}) to ({b[0]:.2f}, {b[1]:.2f})"
+            for a, b in zip(centres - half_axes, centres + half_axes)
+        )
         data = (
             "two uniform measures on crossing segments of length 4 "
             f"(make_random_lines(2, random_state={args.seed}): {ends})"
@@ -351,21 +369,48 @@ def _sweep(args, part):
         "weights (1 - t, t) is McCann's interpolant of POT's exact plan between "
         f"{large} further samples of each measure, which no fit sees; the reference is a "
         f"subsample of {n} of it, the floor a second, disjoint one (what a perfect sampler "
-        "scores); POT's "
+        "of independent points scores); POT's "
         f"free-support barycenter ({n} atoms started from the plain mixture, at most "
         f"{FREE_SUPPORT_ITERATIONS} iterations) and the plain mixture use the last {n}; each "
-        f"estimate has {n} samples. All W2^2 by POT's exact solver."
+        f"estimate has {n} samples. All W2^2 by POT's exact solver. {_quasi_random_note(part)}"
     )
     return (title, headers, rows), targets, note
 
 
-def _segment_ends(samples):
-    """The ends of a segment from samples on it, as '(x, y) to (x, y)'."""
-    centre = samples.mean(axis=0)
-    direction = np.linalg.svd(samples - centre, full_matrices=False)[2][0]
-    positions = (samples - centre) @ direction
-    ends = [centre + positions.min() * direction, centre + positions.max() * direction]
-    return " to ".join(f"({x:.2f}, {y:.2f})" for x, y in ends)
+def _quasi_random_floor(part, args, n):
+    """weights -> n quasi-random exact samples of the barycenter, where it has a closed form
+    (the lines: :func:`segment_barycenter`); None for the mixtures, which have none."""
+    if part != "lines":
+        return None
+    centres, half_axes = random_segments(2, random_state=args.seed)  # unseen_split's lines
+    return lambda weights: segment_barycenter(
+        centres, half_axes, weights, n, random_state=args.seed + 4, quasi_random=True
+    )
+
+
+def _floor_labels(scores):
+    """(row name, label) of each floor the table has."""
+    labels = [(_FLOOR, "floor")]
+    if _QUASI_RANDOM_FLOOR in scores:
+        labels.append((_QUASI_RANDOM_FLOOR, "quasi-random floor"))
+    return labels
+
+
+def _quasi_random_note(part):
+    if part == "lines":
+        return (
+            "The estimators draw quasi-random samples (their ``sample`` default), which "
+            "cover their law more evenly than independent draws: the floor that applies to "
+            "them is the quasi-random one, exact samples of the closed-form barycenter (a "
+            "uniform measure on a segment, segment_barycenter), one in each of as many "
+            "equal strata, scored against the same reference."
+        )
+    return (
+        "The estimators draw quasi-random samples (their ``sample`` default); the floor "
+        "that applies to them, quasi-random exact samples, needs a closed form, which two "
+        "mixtures lack. On the lines, which have one, it is several times lower than the "
+        "independent floor, so ratios to the independent floor flatter the estimators."
+    )
 
 
 def _paper_weights_table(args, model, separate, means):

@@ -3,7 +3,6 @@
 from .datasets import (
     make_gaussian_mixtures,
     make_random_ellipses,
-    make_random_lines,
     paper_gaussians,
     random_gaussians,
     sample_gaussians,
@@ -34,6 +33,7 @@ from .grid_reference import (
 )
 from .grid_sinkhorn import sinkhorn_barycenter_2d
 from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
+from .segments import make_random_lines, random_segments, segment_barycenter
 from .shapes import random_filled_shapes, random_shape_contours
 
 __all__ = [
@@ -68,7 +68,9 @@ __all__ = [
     "make_random_lines",
     "paper_gaussians",
     "random_gaussians",
+    "random_segments",
     "relative_covariance_error",
     "sample_gaussians",
+    "segment_barycenter",
     "sqrtm_psd",
 ]

@@ -161,33 +161,6 @@ def make_gaussian_mixtures(n_measures=2, n_samples_per_measure=1000, *, random_s
     return np.concatenate(blocks), np.repeat(np.arange(n_measures), n_samples_per_measure)
 
 
-def make_random_lines(n_measures=10, n_samples_per_measure=1000, *, random_state=None):
-    """Uniform measures on random segments through the origin's neighbourhood (Sec. 4.2).
-
-    The sharp-marginal example of Claici et al. (2018, Fig. 4) used in the NWB paper's
-    Fig. 5a: each segment has a random centre in [-1, 1]^2, a random direction and
-    length 4.
-
-    Parameters
-    ----------
-    n_measures : int, default=10
-    n_samples_per_measure : int, default=1000
-    random_state : int, RandomState instance or None
-
-    Returns
-    -------
-    X : ndarray of shape (n_measures * n_samples_per_measure, 2)
-    y : ndarray of shape (n_measures * n_samples_per_measure,)
-    """
-    rng = check_random_state(random_state)
-    centres = rng.uniform(-1, 1, size=(n_measures, 2))
-    angles = rng.uniform(0, np.pi, size=n_measures)
-    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    positions = rng.uniform(-2, 2, size=(n_measures, n_samples_per_measure, 1))
-    X = centres[:, None, :] + positions * directions[:, None, :]
-    return X.reshape(-1, 2), np.repeat(np.arange(n_measures), n_samples_per_measure)
-
-
 def make_random_ellipses(n_measures=20, n_samples_per_measure=1000, *, random_state=None):
     """Uniform measures on random ellipse outlines (NWB paper Fig. 5c).
 
