@@ -323,24 +323,8 @@ def _sweep(args, part):
         for name, values in scores.items()
     ]
     label = part.capitalize()
-    targets = []
-    for floor_name, floor_label in _floor_labels(scores):
-        ratios = {
-            name: np.array(scores[name]) / np.array(scores[floor_name])
-            for name in (_FREE, _NEURAL, _POT)
-        }
-        rows += [
-            [f"{name.split(',')[0]} / {floor_label}", *(f"{r:.2f} x" for r in ratio), ""]
-            for name, ratio in ratios.items()
-        ]
-        worst = int(np.argmax(ratios[_FREE]))
-        targets.append(
-            [
-                f"{label}: W2^2 <= {TARGET_FLOOR_RATIO:g} x {floor_label} at every t",
-                f"max {ratios[_FREE][worst]:.2f} x (t = {SWEEP_TS[worst]})",
-                _verdict(ratios[_FREE][worst] <= TARGET_FLOOR_RATIO),
-            ]
-        )
+    ratio_rows, targets = _floor_ratios(scores, label)
+    rows += ratio_rows
     time_ratio = free_seconds / np.mean(neural_seconds)
     targets.append(
         [
@@ -388,12 +372,30 @@ def _quasi_random_floor(part, args, n):
     )
 
 
-def _floor_labels(scores):
-    """(row name, label) of each floor the table has."""
-    labels = [(_FLOOR, "floor")]
-    if _QUASI_RANDOM_FLOOR in scores:
-        labels.append((_QUASI_RANDOM_FLOOR, "quasi-random floor"))
-    return labels
+def _floor_ratios(scores, label):
+    """Rows of the estimates' W2^2 over each floor the table has, and the targets on them."""
+    floors = {_FLOOR: "floor", _QUASI_RANDOM_FLOOR: "quasi-random floor"}
+    rows, targets = [], []
+    for floor_name, floor_label in floors.items():
+        if floor_name not in scores:
+            continue
+        ratios = {
+            name: np.array(scores[name]) / np.array(scores[floor_name])
+            for name in (_FREE, _NEURAL, _POT)
+        }
+        rows += [
+            [f"{name.split(',')[0]} / {floor_label}", *(f"{r:.2f} x" for r in ratio), ""]
+            for name, ratio in ratios.items()
+        ]
+        worst = int(np.argmax(ratios[_FREE]))
+        targets.append(
+            [
+                f"{label}: W2^2 <= {TARGET_FLOOR_RATIO:g} x {floor_label} at every t",
+                f"max {ratios[_FREE][worst]:.2f} x (t = {SWEEP_TS[worst]})",
+                _verdict(ratios[_FREE][worst] <= TARGET_FLOOR_RATIO),
+            ]
+        )
+    return rows, targets
 
 
 def _quasi_random_note(part):
