@@ -319,7 +319,7 @@ def _sweep(args, part):
     }
     headers = ["W2^2 to the exact barycenter", *(f"t = {t}" for t in SWEEP_TS), "fit time (s)"]
     rows = [
-        [name, *(f"{value:.4f}" for value in values), fit_times.get(name, "")]
+        [name, *(f"{value:.4g}" for value in values), fit_times.get(name, "")]
         for name, values in scores.items()
     ]
     label = part.capitalize()
