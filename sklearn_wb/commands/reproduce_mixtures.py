@@ -7,11 +7,13 @@ subsample of it (the reference) from NeuralBarycenter's samples, from its
 ``push_forward`` of each measure (by g's gradient, the default, and with
 ``refine_push_forward=True``'s entropic maps, from one fit with them), from POT's
 free-support barycenter, the plain mixture and the Gaussian fit, beside the floor: a
-second, disjoint subsample of the exact answer, what a perfect sampler scores. With 3000
-points one such figure is mostly sampling noise (the mass of each far-apart cluster
-fluctuates), so each is a mean over ``--draws`` reference draws (5 by default) with the
-draws' standard deviation, and every estimate but POT's (one solve) is redrawn for each;
-still, read the estimates side by side.
+second, disjoint subsample of the exact answer, what a perfect sampler of independent
+points scores (``NeuralBarycenter.sample`` draws quasi-randomly by default, whose floor is
+lower, as on the ring and the lines that have closed forms; these mixtures have none, so
+its ratios to this floor flatter it). With 3000 points one such figure is mostly sampling
+noise (the mass of each far-apart cluster fluctuates), so each is a mean over ``--draws``
+reference draws (5 by default) with the draws' standard deviation, and every estimate but
+POT's (one solve) is redrawn for each; still, read the estimates side by side.
 
 Three measures (Fig. 9) have no closed form: the table reports the barycenter cost
 sum_i a_i W2^2(estimate, mu_i), exact between samples (lower is better; the barycenter
@@ -122,7 +124,9 @@ def run(args):
             "exact barycenter is McCann's interpolant of POT's exact plan between "
             f"{_reference_samples(args)} further samples of each measure; the reference is "
             "a subsample of it, the floor a second, disjoint one (what a perfect sampler "
-            "scores); each figure is the mean over "
+            "of independent points scores; NeuralBarycenter's sample draws quasi-randomly, "
+            "whose floor is lower, but needs a closed form these mixtures lack, so its "
+            "figures beside this floor flatter it); each figure is the mean over "
             f"{args.draws} such pairs, ± the draws' standard deviation, with the estimates "
             "redrawn for each (POT's atoms are one solve), from samples the exact answer "
             f"did not use ({args.eval_samples} per draw). Three measures: the "
