@@ -98,11 +98,12 @@ def run(args):
             "Gaussians with rotated covariances (spectrum in [0.5, 2]), uniform weights, "
             f"{args.samples_per_measure} training samples per measure, BW2-UVP from "
             f"{args.eval_samples} samples. 'Gaussian-fit init' is the closed-form barycenter "
-            "of the measures' Gaussian fits that training starts from; the init='identity' "
-            "fit starts from identity maps instead, so its figure is what training learns. "
-            "Floors: BW2-UVP of exact samples drawn quasi-randomly, as ``sample`` draws the "
-            "NeuralBarycenter columns (its default, scrambled Sobol latents), and drawn "
-            "independently, as the Gaussian-fit init column is.",
+            "of the measures' Gaussian fits that training starts from, its samples drawn "
+            "quasi-randomly as ``sample`` draws the NeuralBarycenter columns (its default, "
+            "scrambled Sobol latents), so that both figures are the estimates' own errors; "
+            "the init='identity' fit starts from identity maps instead, so its figure is "
+            "what training learns. Floors: BW2-UVP of exact samples drawn quasi-randomly, as "
+            "those columns are, and drawn independently.",
         ],
     )
 
@@ -126,7 +127,14 @@ def _measure(dim, args):
     identity_samples = identity.sample(args.eval_samples, random_state=args.seed + 1)
     rng = np.random.default_rng(args.seed + 2)
     exact = rng.multivariate_normal(mean, cov, args.eval_samples)
-    init = rng.multivariate_normal(model.gaussian_mean_, model.gaussian_cov_, args.eval_samples)
+    # drawn as sample() draws, so that its figure is the start's own error, as the model's is
+    init, _ = sample_gaussians(
+        model.gaussian_mean_[None],
+        model.gaussian_cov_[None],
+        args.eval_samples,
+        random_state=args.seed + 4,
+        quasi_random=True,
+    )
     quasi_random_exact, _ = sample_gaussians(
         mean[None], cov[None], args.eval_samples, random_state=args.seed + 3, quasi_random=True
     )
