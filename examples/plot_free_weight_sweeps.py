@@ -14,6 +14,10 @@ interpolant ``(1 - t) x + t T(x)`` of the optimal transport plan, which POT's ex
 solver computes between samples. Each sweep shows that answer beside the model's samples,
 and prints their :math:`W_2^2` with its floor: the same distance for a second exact
 answer from fresh samples, which no estimate from this many samples can beat by much.
+``sample`` draws quasi-randomly, which covers the barycenter more evenly than independent
+points, so for the segments, whose barycenter is a uniform measure on a segment
+(:func:`~sklearn_wb.numerics.segment_barycenter`), the sweep also prints the floor of
+exact points drawn the same way.
 
 The fits have default settings (600 outer iterations, a few minutes each on one CPU
 thread). In the documentation's fast mode (``SKLEARN_WB_DOCS_FAST=1``) they run for 30
@@ -32,7 +36,12 @@ import ot
 import torch
 
 from sklearn_wb import FreeWeightBarycenter
-from sklearn_wb.numerics import make_gaussian_mixtures, make_random_lines
+from sklearn_wb.numerics import (
+    make_gaussian_mixtures,
+    make_random_lines,
+    random_segments,
+    segment_barycenter,
+)
 from sklearn_wb.plotting import docs_fast_mode
 
 torch.set_num_threads(1)
@@ -41,10 +50,12 @@ fast = docs_fast_mode()
 n_train, n_ref = (2000, 500) if fast else (20_000, 2000)
 schedule = dict(n_epochs=1, iterations_per_epoch=30) if fast else {}
 
+SEGMENTS = "two segments (Fig. 12)"
 problems = {
     "two Gaussian mixtures (Fig. 11)": make_gaussian_mixtures(2, n_train, random_state=0),
-    "two segments (Fig. 12)": make_random_lines(2, n_train, random_state=0),
+    SEGMENTS: make_random_lines(2, n_train, random_state=0),
 }
+segments = random_segments(2, random_state=0)  # the segments sampled above
 models = {
     name: FreeWeightBarycenter(random_state=0, **schedule).fit(X, y)
     for name, (X, y) in problems.items()
@@ -71,14 +82,16 @@ def w2_squared(a, b):
 # Accuracy along the sweep
 # ------------------------
 # W2^2 from the model's samples to the exact answer, beside the floor (a second exact
-# answer from the next ``n_ref`` samples of each measure). The benchmark's target is at
-# most twice the floor at every t.
+# answer from the next ``n_ref`` samples of each measure) and, for the segments, the floor
+# of quasi-random exact points. The benchmark's target is at most twice the floor at
+# every t.
 ts = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 sweeps = {}
 for name, (X, y) in problems.items():
     first, second = X[y == 0], X[y == 1]
     print(f"{name}: W2^2 to the exact barycenter")
-    print("     t  FreeWeightBarycenter   floor  ratio")
+    quasi_random_header = "  quasi-random floor  ratio" if name == SEGMENTS else ""
+    print(f"     t  FreeWeightBarycenter   floor  ratio{quasi_random_header}")
     sweeps[name] = []
     for t in ts:
         exact = mccann(first[:n_ref], second[:n_ref], t)
@@ -89,7 +102,14 @@ for name, (X, y) in problems.items():
             floor = w2_squared(
                 mccann(first[n_ref : 2 * n_ref], second[n_ref : 2 * n_ref], t), exact
             )
-            print(f"  {t:4.1f}  {free:20.4f}  {floor:6.4f}  {free / floor:5.1f}x")
+            line = f"  {t:4.1f}  {free:20.4f}  {floor:6.4f}  {free / floor:5.1f}x"
+            if name == SEGMENTS:
+                drawn = segment_barycenter(
+                    *segments, [1 - t, t], n_ref, random_state=1, quasi_random=True
+                )
+                quasi_random_floor = w2_squared(drawn, exact)
+                line += f"  {quasi_random_floor:18.2e}  {free / quasi_random_floor:5.1f}x"
+            print(line)
 
 # %%
 # Plot
