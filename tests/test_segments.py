@@ -54,6 +54,15 @@ def test_quasi_random_segment_samples_put_one_point_in_each_stratum():
     np.testing.assert_array_equal(samples, draw())
 
 
+def test_orientation_spreads_through_segments_orthogonal_to_the_first():
+    # the second is orthogonal to the first, so only the third fixes its sign
+    half_axes = np.array([[1.0, 0.0], [0.0, 1.0], [-0.5, 0.9]])
+    samples = segment_barycenter(np.zeros((3, 2)), half_axes, n_samples=5, random_state=0)
+    direction = np.array([1.0, 0.0]) - [0.0, 1.0] + [0.5, -0.9]  # the oriented half-axes
+    positions = samples @ direction / (direction @ direction)
+    np.testing.assert_allclose(samples, positions[:, None] * direction, atol=1e-12)
+
+
 def test_segment_barycenter_rejects_segments_without_a_closed_form():
     angles = np.deg2rad([0, 60, 120])  # no orientation aligns all three pairs
     half_axes = np.stack([np.cos(angles), np.sin(angles)], axis=1)

@@ -136,9 +136,24 @@ def segment_barycenter(
 
 
 def _oriented(half_axes):
-    """The half-axes flipped to align with the first; ValueError where a pair still points
-    apart."""
-    signs = np.where(half_axes @ half_axes[0] < 0, -1.0, 1.0)
+    """The half-axes flipped so that every pair has a non-negative inner product;
+    ValueError where no choice of signs does.
+
+    A nonzero inner product fixes the relative sign of its pair, so the signs spread from
+    segment to segment along nonzero products; segments orthogonal to all the others keep
+    theirs.
+    """
+    products = half_axes @ half_axes.T
+    signs = np.zeros(len(half_axes))
+    for start in range(len(half_axes)):
+        if signs[start]:
+            continue
+        signs[start], stack = 1.0, [start]
+        while stack:
+            i = stack.pop()
+            for j in np.flatnonzero((products[i] != 0) & (signs == 0)):
+                signs[j] = signs[i] * np.sign(products[i, j])
+                stack.append(j)
     oriented = signs[:, None] * half_axes
     if np.any(oriented @ oriented.T < 0):
         raise ValueError(
