@@ -291,9 +291,8 @@ def _sweep(args, part):
     rng = np.random.default_rng(args.seed + 1)
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
     quasi_random_floor = _quasi_random_floor(part, args, n)
-    scores = {name: [] for name in (_FLOOR, _FREE, _NEURAL, _POT, _MIXTURE)}
-    if quasi_random_floor is not None:
-        scores = {_FLOOR: [], _QUASI_RANDOM_FLOOR: [], **scores}
+    floors = (_FLOOR,) if quasi_random_floor is None else (_FLOOR, _QUASI_RANDOM_FLOOR)
+    scores = {name: [] for name in (*floors, _FREE, _NEURAL, _POT, _MIXTURE)}
     neural_seconds = []
     rng_draws = np.random.default_rng(args.seed + 3)
     draws = exact_answer_draws(first[:large], second[:large], n, rng_draws)
