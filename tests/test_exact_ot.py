@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sklearn_wb.commands._exact_ot import exact_plan_barycenter
+from sklearn_wb.commands._exact_ot import exact_plan_barycenter, quasi_random_answer, w2_squared
+from sklearn_wb.numerics import random_segments, segment_barycenter
 from sklearn_wb.numerics.free_support import exact_plan_fixed_point
 
 
@@ -39,3 +40,32 @@ def test_exact_plan_fixed_point_skips_measures_of_weight_zero():
 def test_exact_plan_fixed_point_rejects_bad_input(atoms, measures, weights, message):
     with pytest.raises(ValueError, match=message):
         exact_plan_fixed_point(atoms, measures, weights, 3)
+
+
+def test_quasi_random_answer_is_a_quasi_random_draw_of_the_closed_form():
+    # Two segments: the barycenter is a segment (segment_barycenter), and McCann's
+    # interpolant between quasi-random draws of the inputs lands on its quasi-random draw.
+    centres, half_axes = random_segments(2, random_state=3)
+
+    def make(n_measures, n, random_state, quasi_random):
+        draws = [
+            segment_barycenter(
+                centres,
+                half_axes,
+                one_hot,
+                n,
+                random_state=random_state + k,
+                quasi_random=quasi_random,
+            )
+            for k, one_hot in enumerate(np.eye(n_measures))
+        ]
+        return np.concatenate(draws), np.repeat(np.arange(n_measures), n)
+
+    path = quasi_random_answer(make, 400, 0)
+    for t in (0.3, 0.8):
+        weights = [1 - t, t]
+        exact = segment_barycenter(
+            centres, half_axes, weights, 400, random_state=9, quasi_random=True
+        )
+        independent = segment_barycenter(centres, half_axes, weights, 400, random_state=9)
+        assert w2_squared(path(t), exact) < 0.1 * w2_squared(independent, exact)

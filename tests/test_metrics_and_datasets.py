@@ -13,6 +13,7 @@ from sklearn_wb.numerics import (
     make_random_ellipses,
     make_random_lines,
     paper_gaussians,
+    quasi_random_mixture,
     random_gaussians,
     relative_covariance_error,
     sample_gaussians,
@@ -90,6 +91,7 @@ def test_metrics_reject_wrong_dimensions():
     [
         (lambda rs: make_gaussian_mixtures(2, 100, random_state=rs), 2),
         (lambda rs: make_gaussian_mixtures(3, 100, random_state=rs), 3),
+        (lambda rs: make_gaussian_mixtures(2, 100, random_state=rs, quasi_random=True), 2),
         (lambda rs: make_random_lines(10, 100, random_state=rs), 10),
         (lambda rs: make_random_ellipses(20, 100, random_state=rs), 20),
         (lambda rs: sample_gaussians(*paper_gaussians(), 100, random_state=rs), 4),
@@ -103,6 +105,15 @@ def test_generators_are_seeded_and_labelled(make, n_measures):
     assert np.array_equal(np.bincount(y), np.full(n_measures, 100))
     np.testing.assert_array_equal(X, X_again)
     assert not np.allclose(X, X_other)
+
+
+def test_quasi_random_mixture_gives_every_component_its_share():
+    centres = [[4, 4], [4, -4], [-4, -4]]
+    X, components = quasi_random_mixture(centres, 0.5, 3000, np.random.RandomState(0))
+    assert np.all(np.abs(np.bincount(components, minlength=3) - 1000) <= 1)  # Sobol: +-1
+    # each sample lies near its own component's centre (5 standard deviations: 1 - 4e-6)
+    distances = np.linalg.norm(X - np.asarray(centres, dtype=float)[components], axis=1)
+    assert distances.max() < 2.5 and 0.4 < distances.mean() < 0.8  # 0.5 sqrt(pi / 2) = 0.63
 
 
 def test_mixture_rejects_unknown_count():

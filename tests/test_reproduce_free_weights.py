@@ -21,11 +21,18 @@ TINY = [
 ]  # fmt: skip
 
 
-def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("part", "heading", "other"),
+    [
+        ("lines", "Two line-supported measures (Fig. 12)", "Fig. 11"),
+        ("mixtures", "Two Gaussian mixtures (Fig. 11)", "Fig. 12"),
+    ],
+)
+def test_tiny_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys, part, heading, other):
     page = tmp_path / "free_weights.rst"
-    main(["reproduce", "free-weights", "--parts", "lines", *TINY, "--output", str(page)])
+    main(["reproduce", "free-weights", "--parts", part, *TINY, "--output", str(page)])
     text = page.read_text()
-    assert "Two line-supported measures (Fig. 12): W2^2 at weights (1 - t, t)" in text
+    assert f"{heading}: W2^2 at weights (1 - t, t)" in text
     for row in [
         "second draw of the exact answer (floor)",
         "FreeWeightBarycenter, one fit",
@@ -40,10 +47,11 @@ def test_tiny_lines_sweep_writes_w2_floor_ratios_and_targets(tmp_path, capsys):
     ]:
         assert row in text
     assert all(f"t = {t}" in text for t in reproduce_free_weights.SWEEP_TS)
-    assert "Lines: W2^2 <= 2 x floor at every t" in text
-    assert "Lines: W2^2 <= 2 x quasi-random floor at every t" in text
-    assert "Gaussians" not in text and "Fig. 11" not in text  # the other parts did not run
-    assert "reproduce free-weights --parts lines --samples-per-measure 90" in text
+    label = part.capitalize()
+    assert f"{label}: W2^2 <= 2 x floor at every t" in text
+    assert f"{label}: W2^2 <= 2 x quasi-random floor at every t" in text
+    assert "Gaussians (C.4)" not in text and other not in text  # the other parts did not run
+    assert f"reproduce free-weights --parts {part} --samples-per-measure 90" in text
     assert "table written to" in capsys.readouterr().out
 
 

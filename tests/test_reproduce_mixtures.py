@@ -3,6 +3,7 @@
 import argparse
 import time
 
+import numpy as np
 import pytest
 
 from sklearn_wb import NeuralBarycenter
@@ -22,12 +23,34 @@ def test_two_measure_scores_are_means_over_the_draws(monkeypatch):
     headers, rows = reproduce_mixtures._two_measure_table(args, {"random_state": 0})
     assert headers[1:4] == ["t = 0.25", "t = 0.5", "t = 0.75"]
     names = [row[0] for row in rows]
-    assert names[:2] == ["second draw of the exact answer (floor)", "NeuralBarycenter sample"]
+    assert names[:3] == [
+        "second draw of the exact answer (floor)",
+        "quasi-random draw of the exact answer (floor of sample()'s draws)",
+        "NeuralBarycenter sample",
+    ]
     assert "POT free-support" in names and "plain mixture" in names
-    for row in rows:
+    ratios = [name for name in names if " / " in name]
+    assert ratios == [
+        "NeuralBarycenter sample / floor",
+        "POT free-support / floor",
+        "NeuralBarycenter sample / quasi-random floor",
+        "POT free-support / quasi-random floor",
+    ]
+    scores = {row[0]: row for row in rows if row[0] not in ratios}
+    for row in scores.values():
         for cell in row[1:4]:
             mean, spread = map(float, cell.split(" ± "))
             assert mean > 0 and spread >= 0
+    means = {
+        name: [float(cell.split(" ± ")[0]) for cell in row[1:4]] for name, row in scores.items()
+    }
+    sample_over_quasi = rows[names.index("NeuralBarycenter sample / quasi-random floor")][1:4]
+    expected = np.array(means["NeuralBarycenter sample"]) / np.array(
+        means["quasi-random draw of the exact answer (floor of sample()'s draws)"]
+    )
+    np.testing.assert_allclose(
+        [float(cell[:-2]) for cell in sample_over_quasi], expected, rtol=0.02
+    )
     # POT's atoms are one answer scored against three references: they still differ.
     pot = rows[names.index("POT free-support")]
     assert all(float(cell.split(" ± ")[1]) > 0 for cell in pot[1:4])

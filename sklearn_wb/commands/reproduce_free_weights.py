@@ -10,10 +10,11 @@ KDE-KL beside the paper's figures at its three weight vectors, then BW2-UVP on a
 segments; at weights (1 - t, t) for t = 0.2, 0.4, 0.6 and 0.8, W2^2 (POT's exact
 solver) from each estimate to the exact barycenter, McCann's interpolant of POT's exact
 plan between samples, beside the floor (a second draw of that exact answer), POT's
-free-support barycenter and the plain mixture. The lines' barycenter has a closed form
-(:func:`~sklearn_wb.numerics.segment_barycenter`), so their table adds the floor that
-applies to the estimators' quasi-random samples: a quasi-random draw of it. --parts runs a
-subset.
+free-support barycenter and the plain mixture, and beside the floor that applies to the
+estimators' quasi-random samples: a quasi-random draw of the exact answer, from the
+closed form for the lines (:func:`~sklearn_wb.numerics.segment_barycenter`), for the
+mixtures McCann's interpolant between quasi-random draws of the two measures
+(:func:`._exact_ot.quasi_random_answer`). --parts runs a subset.
 """
 
 # The docstring's first line names no command: the CLI's summary pattern reads command
@@ -42,6 +43,7 @@ from ._exact_ot import (
     exact_answer_draws,
     free_support_barycenter,
     mixture_samples,
+    quasi_random_answer,
     reference_samples,
     unseen_split,
     w2_squared,
@@ -291,8 +293,7 @@ def _sweep(args, part):
     rng = np.random.default_rng(args.seed + 1)
     free, free_seconds = _timed_fit(FreeWeightBarycenter(verbose=1, **_schedule(args)), X, y)
     quasi_random_floor = _quasi_random_floor(part, args, n)
-    floors = (_FLOOR,) if quasi_random_floor is None else (_FLOOR, _QUASI_RANDOM_FLOOR)
-    scores = {name: [] for name in (*floors, _FREE, _NEURAL, _POT, _MIXTURE)}
+    scores = {name: [] for name in (_FLOOR, _QUASI_RANDOM_FLOOR, _FREE, _NEURAL, _POT, _MIXTURE)}
     neural_seconds = []
     rng_draws = np.random.default_rng(args.seed + 3)
     draws = exact_answer_draws(first[:large], second[:large], n, rng_draws)
@@ -303,13 +304,12 @@ def _sweep(args, part):
         ((exact, floor),) = draws(t)
         estimates = {
             _FLOOR: floor,
+            _QUASI_RANDOM_FLOOR: quasi_random_floor(weights),
             _FREE: free.sample(n, weights=weights, random_state=args.seed + 2),
             _NEURAL: neural.sample(n, random_state=args.seed + 2),
             _POT: free_support_barycenter([first[-n:], second[-n:]], weights, rng),
             _MIXTURE: mixture_samples([first[-n:], second[-n:]], weights, rng),
         }
-        if quasi_random_floor is not None:
-            estimates[_QUASI_RANDOM_FLOOR] = quasi_random_floor(weights)
         for name, samples in estimates.items():
             scores[name].append(w2_squared(samples, exact))
     fit_times = {
@@ -361,10 +361,12 @@ def _sweep(args, part):
 
 
 def _quasi_random_floor(part, args, n):
-    """weights -> n quasi-random exact samples of the barycenter, where it has a closed form
-    (the lines: :func:`segment_barycenter`); None for the mixtures, which have none."""
-    if part != "lines":
-        return None
+    """weights -> n quasi-random samples of the exact barycenter: for the lines from its
+    closed form (:func:`segment_barycenter`), for the mixtures McCann's interpolant between
+    quasi-random draws of the two measures."""
+    if part == "mixtures":
+        path = quasi_random_answer(make_gaussian_mixtures, n, args.seed + 4)
+        return lambda weights: path(weights[1])
     centres, half_axes = random_segments(2, random_state=args.seed)  # unseen_split's lines
     return lambda weights: segment_barycenter(
         centres, half_axes, weights, n, random_state=args.seed + 4, quasi_random=True
@@ -372,12 +374,10 @@ def _quasi_random_floor(part, args, n):
 
 
 def _floor_ratios(scores, label):
-    """Rows of the estimates' W2^2 over each floor the table has, and the targets on them."""
+    """Rows of the estimates' W2^2 over each floor, and the targets on them."""
     floors = {_FLOOR: "floor", _QUASI_RANDOM_FLOOR: "quasi-random floor"}
     rows, targets = [], []
     for floor_name, floor_label in floors.items():
-        if floor_name not in scores:
-            continue
         ratios = {
             name: np.array(scores[name]) / np.array(scores[floor_name])
             for name in (_FREE, _NEURAL, _POT)
@@ -398,19 +398,18 @@ def _floor_ratios(scores, label):
 
 
 def _quasi_random_note(part):
-    if part == "lines":
-        return (
-            "The estimators draw quasi-random samples (their ``sample`` default), which "
-            "cover their law more evenly than independent draws: the floor that applies to "
-            "them is the quasi-random one, exact samples of the closed-form barycenter (a "
-            "uniform measure on a segment, segment_barycenter), one in each of as many "
-            "equal strata, scored against the same reference."
-        )
+    exact = (
+        "exact samples of the closed-form barycenter (a uniform measure on a segment, "
+        "segment_barycenter), one in each of as many equal strata"
+        if part == "lines"
+        else "McCann's interpolant of the exact plan between quasi-random draws of the two "
+        "mixtures (on closed forms, the lines and two Gaussians, it scores as quasi-random "
+        "draws of the exact answer do: scripts/quasi_random_floor_side_runs.py)"
+    )
     return (
-        "The estimators draw quasi-random samples (their ``sample`` default); the floor "
-        "that applies to them, quasi-random exact samples, needs a closed form, which two "
-        "mixtures lack. On the lines, which have one, it is several times lower than the "
-        "independent floor, so ratios to the independent floor flatter the estimators."
+        "The estimators draw quasi-random samples (their ``sample`` default), which cover "
+        "their law more evenly than independent draws: the floor that applies to them is "
+        f"the quasi-random one, {exact}, scored against the same reference."
     )
 
 

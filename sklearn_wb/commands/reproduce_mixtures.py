@@ -6,14 +6,17 @@ from 8000 samples per measure. For t = 0.25, 0.5 and 0.75 the table reports W2^2
 subsample of it (the reference) from NeuralBarycenter's samples, from its
 ``push_forward`` of each measure (by g's gradient, the default, and with
 ``refine_push_forward=True``'s entropic maps, from one fit with them), from POT's
-free-support barycenter, the plain mixture and the Gaussian fit, beside the floor: a
+free-support barycenter, the plain mixture and the Gaussian fit, beside two floors: a
 second, disjoint subsample of the exact answer, what a perfect sampler of independent
-points scores (``NeuralBarycenter.sample`` draws quasi-randomly by default, whose floor is
-lower, as on the ring and the lines that have closed forms; these mixtures have none, so
-its ratios to this floor flatter it). With 3000 points one such figure is mostly sampling
-noise (the mass of each far-apart cluster fluctuates), so each is a mean over ``--draws``
-reference draws (5 by default) with the draws' standard deviation, and every estimate but
-POT's (one solve) is redrawn for each; still, read the estimates side by side.
+points scores, and the floor that applies to ``NeuralBarycenter.sample``, which draws
+quasi-randomly by default: a quasi-random draw of the exact answer, McCann's interpolant
+of the exact plan between quasi-random draws of the two measures
+(:func:`._exact_ot.quasi_random_answer`, which on closed forms scores as quasi-random
+draws of the exact answer do). Rows of ratios set the sample and POT's atoms over each.
+With 3000 points one such figure is mostly sampling noise (the mass of each far-apart
+cluster fluctuates), so each is a mean over ``--draws`` reference draws (5 by default)
+with the draws' standard deviation, and every estimate but POT's (one solve) is redrawn
+for each; still, read the estimates side by side.
 
 Three measures (Fig. 9) have no closed form: the table reports the barycenter cost
 sum_i a_i W2^2(estimate, mu_i), exact between samples (lower is better; the barycenter
@@ -44,6 +47,7 @@ from ._exact_ot import (
     exact_plan_barycenter,
     free_support_barycenter,
     mixture_samples,
+    quasi_random_answer,
     reference_samples,
     unseen_split,
     w2_squared,
@@ -58,6 +62,9 @@ from ._report import (
 
 _TWO_MEASURE_WEIGHTS = (0.25, 0.5, 0.75)
 _FLOOR = "second draw of the exact answer (floor)"
+_QUASI_RANDOM_FLOOR = "quasi-random draw of the exact answer (floor of sample()'s draws)"
+_SAMPLE = "NeuralBarycenter sample"
+_POT = "POT free-support"
 _THREE_MEASURE_FLOOR = "draw of a near-exact answer (floor)"
 _THREE_MEASURE_INDEPENDENT = "independent draws of a near-exact answer"
 
@@ -82,10 +89,11 @@ def add_arguments(parser):
 def estimated_duration(args):
     """Four fits of 30-60 s on one CPU thread, idle to busy machine (the three
     two-measure ones with about a minute more for their entropic push-forward maps), POT's
-    free-support barycenters, exact W2 at 3000 samples (7 per reference draw and weight,
-    18 per draw for three measures), one exact plan between 8000 samples (about a
-    minute) and the three-measure floor's fixed point with exact plans between 8000
-    samples (8 iterations of three plans, 7 min beside other jobs). With 5 draws the run
+    free-support barycenters, exact W2 at 3000 samples (8 per reference draw and weight,
+    18 per draw for three measures), an exact plan between 3000 quasi-random samples per
+    draw, one between 8000 samples (about a minute) and the three-measure floor's fixed
+    point with exact plans between 8000 samples (8 iterations of three plans, 7 min
+    beside other jobs). With 5 draws the run
     took 18 min beside a CI run."""
     return f"about {16 + args.draws} to {21 + args.draws} min on one CPU thread"
 
@@ -124,9 +132,14 @@ def run(args):
             "exact barycenter is McCann's interpolant of POT's exact plan between "
             f"{_reference_samples(args)} further samples of each measure; the reference is "
             "a subsample of it, the floor a second, disjoint one (what a perfect sampler "
-            "of independent points scores; NeuralBarycenter's sample draws quasi-randomly, "
-            "whose floor is lower, but needs a closed form these mixtures lack, so its "
-            "figures beside this floor flatter it); each figure is the mean over "
+            "of independent points scores). NeuralBarycenter's sample draws "
+            "quasi-randomly by default: the floor that applies to it is a quasi-random "
+            "draw of the exact answer, McCann's interpolant of the exact plan between "
+            f"quasi-random draws of {args.eval_samples} points of each measure (a new "
+            "draw for each reference draw; on closed forms, the lines and two Gaussians, "
+            "it scores as quasi-random draws of the exact answer do: "
+            "scripts/quasi_random_floor_side_runs.py); ratios are of the means. Each "
+            "figure is the mean over "
             f"{args.draws} such pairs, ± the draws' standard deviation, with the estimates "
             "redrawn for each (POT's atoms are one solve), from samples the exact answer "
             f"did not use ({args.eval_samples} per draw). Three measures: the "
@@ -166,6 +179,10 @@ def _two_measure_table(args, params):
     draws = exact_answer_draws(
         first[:large], second[:large], n, np.random.default_rng(args.seed + 3), args.draws
     )
+    quasi_random_answers = [
+        quasi_random_answer(make_gaussian_mixtures, n, args.seed + 10 + draw)
+        for draw in range(args.draws)
+    ]
     headers = ["estimate", *(f"t = {t}" for t in _TWO_MEASURE_WEIGHTS), "fit s"]
     columns = []
     for t in _TWO_MEASURE_WEIGHTS:
@@ -179,9 +196,10 @@ def _two_measure_table(args, params):
             unseen = [rng.choice(len(m) - large, n, replace=False) + large for m in (first, second)]
             estimates = {
                 _FLOOR: floor,
-                "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2 + draw),
+                _QUASI_RANDOM_FLOOR: quasi_random_answers[draw](t),
+                _SAMPLE: model.sample(n, random_state=args.seed + 2 + draw),
                 **_push_forwards(model, plain, [first[unseen[0]], second[unseen[1]]]),
-                "POT free-support": pot,
+                _POT: pot,
                 "plain mixture": mixture_samples([first[-n:], second[-n:]], weights, rng),
                 "Gaussian-fit barycenter": rng.multivariate_normal(
                     model.gaussian_mean_, model.gaussian_cov_, n
@@ -194,8 +212,21 @@ def _two_measure_table(args, params):
         [name, *(_mean_and_spread(scores[name]) for scores, _ in columns), ""]
         for name in columns[0][0]
     ]
-    rows[1][-1] = " / ".join(f"{seconds:.0f}" for _, seconds in columns)
-    return headers, rows
+    rows[2][-1] = " / ".join(f"{seconds:.0f}" for _, seconds in columns)  # the sample's row
+    return headers, rows + _floor_ratio_rows([scores for scores, _ in columns])
+
+
+def _floor_ratio_rows(columns):
+    """The sample's and POT's mean W2^2 over each floor's, per weight."""
+    return [
+        [
+            f"{name} / {label}",
+            *(f"{np.mean(scores[name]) / np.mean(scores[floor]):.2f} x" for scores in columns),
+            "",
+        ]
+        for floor, label in ((_FLOOR, "floor"), (_QUASI_RANDOM_FLOOR, "quasi-random floor"))
+        for name in (_SAMPLE, _POT)
+    ]
 
 
 def _without_push_forward_refinement(model):
@@ -243,8 +274,8 @@ def _three_measure_table(args, params):
         estimates = {
             _THREE_MEASURE_FLOOR: near_exact[rng.choice(large, n, replace=False)],
             _THREE_MEASURE_INDEPENDENT: near_exact[rng.choice(large, n, replace=True)],
-            "NeuralBarycenter sample": model.sample(n, random_state=args.seed + 2 + draw),
-            "POT free-support": pot,
+            _SAMPLE: model.sample(n, random_state=args.seed + 2 + draw),
+            _POT: pot,
             "plain mixture": mixture_samples(held_out, weights, rng),
             "Gaussian-fit barycenter": rng.multivariate_normal(
                 model.gaussian_mean_, model.gaussian_cov_, n

@@ -12,15 +12,13 @@ of the mass.
 """
 
 import time
-import warnings
 
 import numpy as np
 import torch
-from scipy import stats
-from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
 from .. import NeuralBarycenter
+from ..numerics import quasi_random_mixture
 from ._exact_ot import w2_squared
 from ._report import (
     add_run_arguments,
@@ -44,8 +42,6 @@ TARGET_MASS = (5.0, 15.0)
 # A sample within this many standard deviations of its nearest centre is on a mode (98.9 %
 # of an exact sample in 2-D: 1 - exp(-9 / 2)).
 _ON_MODE_STDS = 3.0
-# Sobol uniforms are kept this far inside (0, 1) so that the normal quantile stays finite.
-_SOBOL_EDGE = 1e-12
 _FIT_SECONDS = (40, 115)  # a default 2-D fit, one CPU thread
 _EMD_SECONDS_3000 = (1.5, 3.0)  # one exact OT problem at 3000 points, one CPU thread
 
@@ -96,18 +92,11 @@ def make_ring(
         The mode each sample was drawn from.
     """
     rng = check_random_state(random_state)
+    centres = ring_centres(n_modes, radius)
     if quasi_random:
-        sobol = qmc.Sobol(3, scramble=True, rng=rng.randint(np.iinfo(np.int32).max))
-        with warnings.catch_warnings():
-            # Sobol points balance best in powers of 2; any count still covers the square
-            warnings.filterwarnings("ignore", message="The balance properties of Sobol")
-            uniform = np.clip(sobol.random(n_samples), _SOBOL_EDGE, 1 - _SOBOL_EDGE)
-        modes = np.minimum((uniform[:, 0] * n_modes).astype(int), n_modes - 1)
-        noise = stats.norm.ppf(uniform[:, 1:])
-    else:
-        modes = rng.randint(n_modes, size=n_samples)
-        noise = rng.standard_normal((n_samples, 2))
-    return ring_centres(n_modes, radius)[modes] + std * noise, modes
+        return quasi_random_mixture(centres, std, n_samples, rng)
+    modes = rng.randint(n_modes, size=n_samples)
+    return centres[modes] + std * rng.standard_normal((n_samples, 2)), modes
 
 
 def nearest_mode(samples, centres):

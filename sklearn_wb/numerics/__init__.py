@@ -4,6 +4,7 @@ from .datasets import (
     make_gaussian_mixtures,
     make_random_ellipses,
     paper_gaussians,
+    quasi_random_mixture,
     random_gaussians,
     sample_gaussians,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "make_random_ellipses",
     "make_random_lines",
     "paper_gaussians",
+    "quasi_random_mixture",
     "random_gaussians",
     "random_segments",
     "relative_covariance_error",

@@ -8,8 +8,12 @@ barycenter is known (:func:`~sklearn_wb.numerics.gaussian_barycenter`);
 import warnings
 
 import numpy as np
+from scipy import stats
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
+
+# Sobol uniforms are kept this far inside (0, 1) so that the normal quantile stays finite.
+_SOBOL_EDGE = 1e-12
 
 
 def paper_gaussians():
@@ -125,6 +129,37 @@ def _mixture_samples(centres, n_samples, rng):
     return centres[components] + rng.normal(size=(n_samples, centres.shape[1]))
 
 
+def quasi_random_mixture(centres, std, n_samples, rng):
+    """Samples of the uniform mixture of isotropic Gaussians N(centre, std^2 I), drawn as
+    ``NeuralBarycenter.sample`` draws by default: one scrambled Sobol sequence in 1 + d
+    coordinates, the component from the first, the noise from the others through the
+    normal quantile, so every component gets its share of the samples.
+
+    Parameters
+    ----------
+    centres : array-like of shape (n_components, d)
+    std : float
+    n_samples : int
+    rng : numpy.random.RandomState
+        Seeds the scrambling.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, d)
+    components : ndarray of shape (n_samples,)
+        The component each sample was drawn from.
+    """
+    centres = np.asarray(centres, dtype=float)
+    n_components, dim = centres.shape
+    sobol = qmc.Sobol(1 + dim, scramble=True, rng=rng.randint(np.iinfo(np.int32).max))
+    with warnings.catch_warnings():
+        # Sobol points balance best in powers of 2; any count still covers the cube
+        warnings.filterwarnings("ignore", message="The balance properties of Sobol")
+        uniform = np.clip(sobol.random(n_samples), _SOBOL_EDGE, 1 - _SOBOL_EDGE)
+    components = np.minimum((uniform[:, 0] * n_components).astype(int), n_components - 1)
+    return centres[components] + std * stats.norm.ppf(uniform[:, 1:]), components
+
+
 _MIXTURE_CENTRES = {
     2: [
         [[4, 4], [4, -4], [-4, -4], [-4, 4]],
@@ -138,7 +173,9 @@ _MIXTURE_CENTRES = {
 }
 
 
-def make_gaussian_mixtures(n_measures=2, n_samples_per_measure=1000, *, random_state=None):
+def make_gaussian_mixtures(
+    n_measures=2, n_samples_per_measure=1000, *, random_state=None, quasi_random=False
+):
     """The 2- and 3-marginal Gaussian mixtures of the NWB paper (Appendix C.1.2).
 
     Each marginal is a uniform mixture of unit-covariance Gaussians (Figs. 4 and 9).
@@ -148,6 +185,10 @@ def make_gaussian_mixtures(n_measures=2, n_samples_per_measure=1000, *, random_s
     n_measures : {2, 3}, default=2
     n_samples_per_measure : int, default=1000
     random_state : int, RandomState instance or None
+    quasi_random : bool, default=False
+        Draw each measure as the estimators' ``sample`` draws by default
+        (:func:`quasi_random_mixture`): each mode gets its share of the samples, and
+        they cover the measure more evenly than independent draws.
 
     Returns
     -------
@@ -157,7 +198,11 @@ def make_gaussian_mixtures(n_measures=2, n_samples_per_measure=1000, *, random_s
     if n_measures not in _MIXTURE_CENTRES:
         raise ValueError(f"n_measures must be 2 or 3, got {n_measures}.")
     rng = check_random_state(random_state)
-    blocks = [_mixture_samples(c, n_samples_per_measure, rng) for c in _MIXTURE_CENTRES[n_measures]]
+    if quasi_random:
+        draw = lambda c: quasi_random_mixture(c, 1.0, n_samples_per_measure, rng)[0]  # noqa: E731
+    else:
+        draw = lambda c: _mixture_samples(c, n_samples_per_measure, rng)  # noqa: E731
+    blocks = [draw(c) for c in _MIXTURE_CENTRES[n_measures]]
     return np.concatenate(blocks), np.repeat(np.arange(n_measures), n_samples_per_measure)
 
 
