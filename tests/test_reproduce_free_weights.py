@@ -1,6 +1,8 @@
 """``reproduce free-weights``: a tiny run of the two-measure sweeps end to end, the exact
 answers they are scored against, and the duration estimate of the chosen parts."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from sklearn_wb.commands._exact_ot import (
     mixture_samples,
     w2_squared,
 )
+from sklearn_wb.numerics import gaussian_barycenter
 
 TINY = [
     "--samples-per-measure", "90",
@@ -130,3 +133,19 @@ def test_exact_answer_draws_are_disjoint_subsamples_of_the_interpolant():
     assert all({tuple(p) for p in end} <= {tuple(p) for p in b} for end, _ in draws(1.0))
     with pytest.raises(ValueError, match="at least 82 samples"):
         exact_answer_draws(a, b, 41, rng)
+
+
+def test_closed_form_baseline_is_the_exact_bw2_uvp_of_the_fits_barycenter():
+    means = np.zeros((3, 2))
+    weights = np.array([0.5, 0.25, 0.25])
+    mean, cov = gaussian_barycenter(means, reproduce_free_weights.C4_COVARIANCES, weights)
+    exact_fits = SimpleNamespace(
+        gaussian_means_=means, gaussian_covs_=reproduce_free_weights.C4_COVARIANCES
+    )
+    assert reproduce_free_weights._closed_form_uvp(exact_fits, weights, mean, cov) < 1e-9
+    # every fitted mean off by (0.1, 0): the barycenter's mean too, W2^2 = 0.01
+    shifted = SimpleNamespace(
+        gaussian_means_=means + [0.1, 0.0], gaussian_covs_=exact_fits.gaussian_covs_
+    )
+    uvp = reproduce_free_weights._closed_form_uvp(shifted, weights, mean, cov)
+    assert uvp == pytest.approx(100 * 0.01 / np.trace(cov), rel=1e-6)
