@@ -27,10 +27,10 @@ import torch
 
 from .. import FreeWeightBarycenter, NeuralBarycenter
 from ..numerics import (
-    bures_wasserstein_distance,
     bw2_uvp,
     bw2_uvp_floor,
     gaussian_barycenter,
+    gaussian_bw2_uvp,
     kde_kl,
     make_gaussian_mixtures,
     make_random_lines,
@@ -465,7 +465,7 @@ _CLOSED_FORM_HEADER = "closed form of the fits BW2-UVP %"
 def _closed_form_uvp(model, weights, mean, cov):
     """Exact BW2-UVP of the barycenter of ``model``'s Gaussian fits at ``weights``."""
     fitted = gaussian_barycenter(model.gaussian_means_, model.gaussian_covs_, weights)
-    return 100.0 * bures_wasserstein_distance(*fitted, mean, cov) / float(np.trace(cov))
+    return gaussian_bw2_uvp(*fitted, mean, cov)
 
 
 def _floor_cells(args, mean, cov):

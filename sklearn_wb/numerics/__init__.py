@@ -33,7 +33,14 @@ from .grid_reference import (
     uniform_transport_maps,
 )
 from .grid_sinkhorn import sinkhorn_barycenter_2d
-from .metrics import bw2_uvp, bw2_uvp_floor, kde_kl, l2_uvp, relative_covariance_error
+from .metrics import (
+    bw2_uvp,
+    bw2_uvp_floor,
+    gaussian_bw2_uvp,
+    kde_kl,
+    l2_uvp,
+    relative_covariance_error,
+)
 from .segments import make_random_lines, random_segments, segment_barycenter
 from .shapes import random_filled_shapes, random_shape_contours
 
@@ -61,6 +68,7 @@ __all__ = [
     "bw2_uvp",
     "bw2_uvp_floor",
     "gaussian_barycenter",
+    "gaussian_bw2_uvp",
     "gaussian_transport_matrix",
     "kde_kl",
     "l2_uvp",

@@ -51,7 +51,38 @@ def bw2_uvp(samples, mean, cov):
     mean = np.asarray(mean, dtype=float)
     samples = _check_samples(samples, dim=mean.shape[0])
     fitted_cov = np.atleast_2d(np.cov(samples, rowvar=False))
-    w2 = bures_wasserstein_distance(samples.mean(axis=0), fitted_cov, mean, cov)
+    return gaussian_bw2_uvp(samples.mean(axis=0), fitted_cov, mean, cov)
+
+
+def gaussian_bw2_uvp(estimated_mean, estimated_cov, mean, cov):
+    r"""BW2-UVP of the Gaussian N(estimated_mean, estimated_cov), exactly: no samples.
+
+    .. math:: 100\, W_2^2(\mathcal N(\hat m, \hat\Sigma), \mathcal N(m, \Sigma))
+              / \operatorname{tr}\Sigma
+
+    For an estimate that is a Gaussian given by its moments, such as the barycenter of
+    the measures' Gaussian fits (the closed-form baseline on Gaussian data).
+
+    Parameters
+    ----------
+    estimated_mean : array-like of shape (d,)
+    estimated_cov : array-like of shape (d, d)
+    mean : array-like of shape (d,)
+    cov : array-like of shape (d, d)
+
+    Returns
+    -------
+    uvp : float
+        In percent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_wb.numerics import gaussian_bw2_uvp
+    >>> round(gaussian_bw2_uvp([0.1, 0.0], np.eye(2), np.zeros(2), np.eye(2)), 6)
+    0.5
+    """
+    w2 = bures_wasserstein_distance(estimated_mean, estimated_cov, mean, cov)
     return 100.0 * w2 / float(np.trace(cov))
 
 
