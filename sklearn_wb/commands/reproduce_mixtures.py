@@ -93,8 +93,8 @@ def estimated_duration(args):
     18 per draw for three measures), an exact plan between 3000 quasi-random samples per
     draw, one between 8000 samples (about a minute) and the three-measure floor's fixed
     point with exact plans between 8000 samples (8 iterations of three plans, 7 min
-    beside other jobs). With 5 draws the run
-    took 18 min beside a CI run."""
+    beside other jobs). With 5 draws the run took 18 min beside a CI run, 37 min beside
+    another benchmark and a documentation build."""
     return f"about {16 + args.draws} to {21 + args.draws} min on one CPU thread"
 
 
