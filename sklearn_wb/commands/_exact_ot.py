@@ -75,8 +75,8 @@ def quasi_random_answer(make, n, seed):
     quasi_random=True)``). W2^2 from it to a reference is the floor that applies to the
     estimators' quasi-random samples. On closed forms it scores as quasi-random draws of
     the exact answer do (scripts/quasi_random_floor_side_runs.py): on reproduce
-    free-weights' lines the same to 4 digits, on two 2-D Gaussians within the draws'
-    spread, both about 0.4-0.6x the floor of independent draws."""
+    free-weights' lines the same to 3 significant digits, on two 2-D Gaussians within the
+    draws' spread; 0.3-0.6x the floor of independent draws there."""
     X, y = make(2, n, random_state=seed, quasi_random=True)
     return mccann_path(X[y == 0], X[y == 1])
 
