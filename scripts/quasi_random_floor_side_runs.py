@@ -17,8 +17,8 @@ Measured on 2026-12-06 (3000 points, one thread), W2^2 at t = 0.2 / 0.4 / 0.6 / 
 
 - lines: independent draws of the exact answer 0.00197 / 0.00187 / 0.00186 / 0.00193,
   quasi-random draws 0.000671 / 0.000656 / 0.000689 / 0.000771, the interpolant between
-  quasi-random inputs 0.000671 / 0.000656 / 0.000689 / 0.000771 (equal to 3 significant digits: the
-  map between segments is affine);
+  quasi-random inputs 0.000671 / 0.000656 / 0.000689 / 0.000771 (equal to 3 significant
+  digits: the map between segments is affine);
 - gaussians: independent 0.0151 / 0.0158 / 0.0164 / 0.0170, quasi-random 0.0091 / 0.0094 /
   0.0100 / 0.0109 (+- 0.0005-0.0008), the interpolant 0.0087 / 0.0090 / 0.0097 / 0.0109
   (+- 0.0009-0.0012).
