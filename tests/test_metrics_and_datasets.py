@@ -109,11 +109,20 @@ def test_generators_are_seeded_and_labelled(make, n_measures):
 
 def test_quasi_random_mixture_gives_every_component_its_share():
     centres = [[4, 4], [4, -4], [-4, -4]]
-    X, components = quasi_random_mixture(centres, 0.5, 3000, np.random.RandomState(0))
+    X, components = quasi_random_mixture(centres, 0.5, 3000, random_state=0)
     assert np.all(np.abs(np.bincount(components, minlength=3) - 1000) <= 1)  # Sobol: +-1
     # each sample lies near its own component's centre (5 standard deviations: 1 - 4e-6)
     distances = np.linalg.norm(X - np.asarray(centres, dtype=float)[components], axis=1)
     assert distances.max() < 2.5 and 0.4 < distances.mean() < 0.8  # 0.5 sqrt(pi / 2) = 0.63
+
+
+@pytest.mark.parametrize(
+    ("centres", "std", "message"),
+    [([0.0, 1.0], 1.0, "2D array"), ([[0.0, np.nan]], 1.0, "NaN"), ([[0.0, 0.0]], 0.0, "std")],
+)
+def test_quasi_random_mixture_rejects_bad_input(centres, std, message):
+    with pytest.raises(ValueError, match=message):
+        quasi_random_mixture(centres, std, 10, random_state=0)
 
 
 def test_mixture_rejects_unknown_count():

@@ -94,7 +94,7 @@ def make_ring(
     rng = check_random_state(random_state)
     centres = ring_centres(n_modes, radius)
     if quasi_random:
-        return quasi_random_mixture(centres, std, n_samples, rng)
+        return quasi_random_mixture(centres, std, n_samples, random_state=rng)
     modes = rng.randint(n_modes, size=n_samples)
     return centres[modes] + std * rng.standard_normal((n_samples, 2)), modes
 

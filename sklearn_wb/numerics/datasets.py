@@ -11,6 +11,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array
 
 # Sobol uniforms are kept this far inside (0, 1) so that the normal quantile stays finite.
 _SOBOL_EDGE = 1e-12
@@ -129,7 +130,7 @@ def _mixture_samples(centres, n_samples, rng):
     return centres[components] + rng.normal(size=(n_samples, centres.shape[1]))
 
 
-def quasi_random_mixture(centres, std, n_samples, rng):
+def quasi_random_mixture(centres, std, n_samples, *, random_state=None):
     """Samples of the uniform mixture of isotropic Gaussians N(centre, std^2 I), drawn as
     ``NeuralBarycenter.sample`` draws by default: one scrambled Sobol sequence in 1 + d
     coordinates, the component from the first, the noise from the others through the
@@ -139,8 +140,9 @@ def quasi_random_mixture(centres, std, n_samples, rng):
     ----------
     centres : array-like of shape (n_components, d)
     std : float
+        Positive standard deviation of every component along every axis.
     n_samples : int
-    rng : numpy.random.RandomState
+    random_state : int, RandomState instance or None
         Seeds the scrambling.
 
     Returns
@@ -148,9 +150,20 @@ def quasi_random_mixture(centres, std, n_samples, rng):
     X : ndarray of shape (n_samples, d)
     components : ndarray of shape (n_samples,)
         The component each sample was drawn from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_wb.numerics import quasi_random_mixture
+    >>> X, components = quasi_random_mixture([[0, 0], [5, 5]], 0.5, 1000, random_state=0)
+    >>> X.shape, np.bincount(components).tolist()
+    ((1000, 2), [500, 500])
     """
-    centres = np.asarray(centres, dtype=float)
+    centres = check_array(centres, input_name="centres")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std}.")
     n_components, dim = centres.shape
+    rng = check_random_state(random_state)
     sobol = qmc.Sobol(1 + dim, scramble=True, rng=rng.randint(np.iinfo(np.int32).max))
     with warnings.catch_warnings():
         # Sobol points balance best in powers of 2; any count still covers the cube
@@ -199,7 +212,7 @@ def make_gaussian_mixtures(
         raise ValueError(f"n_measures must be 2 or 3, got {n_measures}.")
     rng = check_random_state(random_state)
     if quasi_random:
-        draw = lambda c: quasi_random_mixture(c, 1.0, n_samples_per_measure, rng)[0]  # noqa: E731
+        draw = lambda c: quasi_random_mixture(c, 1.0, n_samples_per_measure, random_state=rng)[0]  # noqa: E731
     else:
         draw = lambda c: _mixture_samples(c, n_samples_per_measure, rng)  # noqa: E731
     blocks = [draw(c) for c in _MIXTURE_CENTRES[n_measures]]
