@@ -21,6 +21,8 @@ times are rough):
   training samples' Gaussian fits scores 0.0012-0.0198 %.
 - mixtures: 128: 2.04 / 2.11 / 2.16 / 2.27 x the quasi-random floor (273 s); 512: 1.43 /
   1.39 / 1.42 / 1.57 x (383 s).
+- lines: 128: 3.70 / 3.17 / 2.15 / 1.27 x the quasi-random floor (157 s); 512: 4.56 /
+  2.46 / 1.65 / 1.38 x (284 s, the two fits one after the other on a quieter machine).
 
     OMP_NUM_THREADS=1 python scripts/free_weight_sinkhorn_batch_side_runs.py mixtures \\
         --batch-sizes 128 512

@@ -157,7 +157,13 @@ FREE_SUPPORT_GUESS = {
 # max_measures measures each step draws that many by weight (unbiased): on the 20 random
 # ellipses (reproduce sharp's setting, one side run, machine load varying) the cost was
 # 0.7139 with all 20, 0.7150 with 8 and 0.7145 with 4 (sampling noise 0.0043), the fit
-# 431, 255 and 312 s.
+# 431, 255 and 312 s. FreeWeightBarycenter's whole fit with 512 samples per step instead
+# (one step on an outer iteration's 400; scripts/free_weight_sinkhorn_batch_side_runs.py,
+# reproduce free-weights' data, other jobs sharing the cores): the Gaussian grid's
+# BW2-UVP max / mean 0.2274 / 0.0983 -> 0.0795 / 0.0420 %, the mixtures sweep 2.04-2.27 ->
+# 1.39-1.57 x the quasi-random floor, the lines 3.70 / 3.17 / 2.15 / 1.27 -> 4.56 / 2.46 /
+# 1.65 / 1.38 x, at 1.4-2.2 x the fit time; 128 is kept until that cost is timed side by
+# side.
 SINKHORN_STEPS = {"batch_size": 128, "lr": 3e-3, "blur": 0.05, "max_measures": 8}
 
 # The low-dimensional regime, up to this dimension: generator_step="auto" takes the
