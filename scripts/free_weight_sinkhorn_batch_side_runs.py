@@ -23,6 +23,8 @@ times are rough):
   1.39 / 1.42 / 1.57 x (383 s).
 - lines: 128: 3.70 / 3.17 / 2.15 / 1.27 x the quasi-random floor (157 s); 512: 4.56 /
   2.46 / 1.65 / 1.38 x (284 s, the two fits one after the other on a quieter machine).
+- fit time side by side (one default fit per core, the same data): 128 took 189 s on the
+  Gaussians and 154 s on the mixtures, 512 took 425 and 265 s.
 
     OMP_NUM_THREADS=1 python scripts/free_weight_sinkhorn_batch_side_runs.py mixtures \\
         --batch-sizes 128 512
