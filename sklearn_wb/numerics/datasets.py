@@ -211,11 +211,13 @@ def make_gaussian_mixtures(
     if n_measures not in _MIXTURE_CENTRES:
         raise ValueError(f"n_measures must be 2 or 3, got {n_measures}.")
     rng = check_random_state(random_state)
-    if quasi_random:
-        draw = lambda c: quasi_random_mixture(c, 1.0, n_samples_per_measure, random_state=rng)[0]  # noqa: E731
-    else:
-        draw = lambda c: _mixture_samples(c, n_samples_per_measure, rng)  # noqa: E731
-    blocks = [draw(c) for c in _MIXTURE_CENTRES[n_measures]]
+    n = n_samples_per_measure
+    blocks = [
+        quasi_random_mixture(c, 1.0, n, random_state=rng)[0]
+        if quasi_random
+        else _mixture_samples(c, n, rng)
+        for c in _MIXTURE_CENTRES[n_measures]
+    ]
     return np.concatenate(blocks), np.repeat(np.arange(n_measures), n_samples_per_measure)
 
 
