@@ -5,11 +5,11 @@ Used by NeuralBarycenter (NWB-I) and FreeWeightBarycenter (NWB-II); neither impo
 other's module.
 """
 
+from functools import partial
 from numbers import Integral
 
 import numpy as np
 import torch
-from geomloss import SamplesLoss
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
@@ -22,6 +22,7 @@ from .deep.divergence import DivergenceGuard
 from .deep.fixed_point import FixedPointRounds
 from .deep.sinkhorn_steps import SinkhornGeneratorSteps
 from .deep.warm_start import progress_bar
+from .numerics.sinkhorn_samples import sinkhorn_divergence
 
 # Samples per measure used by score(): bounds the dense Sinkhorn cost matrix.
 _SCORE_MAX_SAMPLES = 2000
@@ -196,7 +197,7 @@ class SampleMeasuresMixin:
         _check_float32_range(self._standardise(X))
         rng = np.random.default_rng(_SCORE_SEED)
         generated = self._standardise(sample(_SCORE_MAX_SAMPLES, random_state=_SCORE_SEED))
-        divergence = SamplesLoss("sinkhorn", p=2, blur=0.01, scaling=0.9, backend="tensorized")
+        divergence = partial(sinkhorn_divergence, blur=0.01, scaling=0.9)
         cost = 0.0
         for k in np.unique(labels):
             rows = np.flatnonzero(labels == k)

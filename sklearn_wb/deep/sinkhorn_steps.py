@@ -33,9 +33,12 @@ takes them by default; :class:`~sklearn_wb.FreeWeightBarycenter` still does in 1
 2-D, whose generator has no such start for every weight vector.
 """
 
+from functools import partial
+
 import torch
-from geomloss import SamplesLoss
 from skorch.callbacks import Callback
+
+from ..numerics.sinkhorn_samples import sinkhorn_divergence
 
 
 class SinkhornGeneratorSteps(Callback):
@@ -71,9 +74,7 @@ class SinkhornGeneratorSteps(Callback):
         total = net.max_epochs * net.iterator_train__n_batches * steps
         self.optimizer_ = torch.optim.Adam(net.module_.h.parameters(), lr=self.lr)
         self.schedule_ = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer_, total)
-        self.divergence_ = SamplesLoss(
-            "sinkhorn", p=2, blur=self.blur, scaling=0.8, debias=True, backend="tensorized"
-        )
+        self.divergence_ = partial(sinkhorn_divergence, blur=self.blur, scaling=0.8)
 
     def on_batch_end(self, net, batch=None, training=True, **kwargs):
         if not training:

@@ -43,6 +43,7 @@ from .metrics import (
 )
 from .segments import make_random_lines, random_segments, segment_barycenter
 from .shapes import random_filled_shapes, random_shape_contours
+from .sinkhorn_samples import sinkhorn_divergence
 
 __all__ = [
     "GRID_FAMILIES",
@@ -63,6 +64,7 @@ __all__ = [
     "random_filled_shapes",
     "random_shape_contours",
     "sinkhorn_barycenter_2d",
+    "sinkhorn_divergence",
     "uniform_transport_maps",
     "bures_wasserstein_distance",
     "bw2_uvp",

@@ -21,7 +21,9 @@ arXiv:2109.12004, 2021.
 """
 
 import torch
-from geomloss import SamplesLoss
+
+from .sinkhorn_samples import sinkhorn_divergence
+from .underflow_safe_exp import softmax
 
 # Rows of x per block in entropic_map_apply: a (block, n_atoms) float32 matrix each.
 _ROWS_PER_BLOCK = 2048
@@ -64,11 +66,9 @@ def entropic_map_potentials(source, target, blur, scaling=0.7):
     _check_points(source, "source")
     _check_points(target, "target", source.shape[1])
     _check_blur(blur)
-    solver = SamplesLoss(
-        "sinkhorn", p=2, blur=blur, scaling=scaling, debias=False, potentials=True,
-        backend="tensorized",
-    )  # fmt: skip
-    _, target_potentials = solver(source, target)
+    _, target_potentials = sinkhorn_divergence(
+        source, target, blur=blur, scaling=scaling, debias=False, potentials=True
+    )
     return target_potentials.detach().reshape(-1)
 
 
@@ -99,7 +99,7 @@ def entropic_map_apply(x, atoms, potentials, blur):
     blocks = []
     for block in torch.split(x, _ROWS_PER_BLOCK):
         logits = (potentials - 0.5 * torch.cdist(block, atoms).square()) / epsilon
-        blocks.append(torch.softmax(logits, dim=1) @ atoms)
+        blocks.append(softmax(logits, dim=1) @ atoms)
     return torch.cat(blocks) if blocks else x.clone()
 
 
