@@ -1,10 +1,10 @@
-"""Side run: FreeWeightBarycenter's Sinkhorn generator steps with larger minibatches.
+"""Side run: FreeWeightBarycenter's Sinkhorn generator steps at other minibatch sizes.
 
 The generator takes Adam steps on GeomLoss's Sinkhorn divergence between minibatches of
-its samples and of each measure (``_defaults.SINKHORN_STEPS``, 128 samples per step: four
-steps on an outer iteration's 400 samples per measure). This run refits the default
-FreeWeightBarycenter with other minibatch sizes on ``reproduce free-weights``' data and
-scores it as the page does:
+its samples and of each measure (``_defaults.SINKHORN_STEPS``, 512 samples per step: one
+step on an outer iteration's 400 samples per measure; 128 took four steps of 128). This
+run refits the default FreeWeightBarycenter with other minibatch sizes on ``reproduce
+free-weights``' data and scores it as the page does:
 
 ``gaussians --batch-sizes 128 512``
     the three Gaussians of C.4: BW2-UVP on 100k samples at the 15 weight vectors of the
@@ -13,18 +13,18 @@ scores it as the page does:
     the two-measure sweep: W2^2 to the exact answer at t = 0.2 ... 0.8 and its ratio to
     the quasi-random floor (the page's split, reference draw and floors).
 
-Measured on 2026-12-06 (one thread, fits sharing the 2 cores with other jobs, so fit
-times are rough):
+Measured on 2026-12-06 (one thread, the other core running a page):
 
-- gaussians: 128 (the default) max 0.2274 % / mean 0.0983 % (fit 244 s); 256: 0.1176 /
-  0.0509 % (410 s, busier machine); 512: 0.0795 / 0.0420 % (545 s). The closed form of the
+- gaussians: 128 max 0.2274 % / mean 0.0983 % (fit 99 s); 512: 0.0795 / 0.0420 % (142 s);
+  256 (earlier, GeomLoss's own soft-min): 0.1176 / 0.0509 %. The closed form of the
   training samples' Gaussian fits scores 0.0012-0.0198 %.
-- mixtures: 128: 2.04 / 2.11 / 2.16 / 2.27 x the quasi-random floor (273 s); 512: 1.43 /
-  1.39 / 1.42 / 1.57 x (383 s).
-- lines: 128: 3.70 / 3.17 / 2.15 / 1.27 x the quasi-random floor (157 s); 512: 4.56 /
-  2.46 / 1.65 / 1.38 x (284 s, the two fits one after the other on a quieter machine).
-- fit time side by side (one default fit per core, the same data): 128 took 189 s on the
-  Gaussians and 154 s on the mixtures, 512 took 425 and 265 s.
+- mixtures: 128: 2.05 / 2.10 / 2.15 / 2.26 x the quasi-random floor (93 s); 512: 1.43 /
+  1.39 / 1.42 / 1.57 x (115 s).
+- lines: 128: 3.70 / 3.17 / 2.15 / 1.27 x the quasi-random floor (84 s); 512: 4.56 /
+  2.46 / 1.65 / 1.38 x (101 s).
+- the same figures came from GeomLoss's own soft-min earlier that day, where the fits took
+  about twice as long (side by side, one fit per core: 128 took 189 s on the Gaussians
+  and 154 s on the mixtures, 512 took 425 and 265 s).
 
     OMP_NUM_THREADS=1 python scripts/free_weight_sinkhorn_batch_side_runs.py mixtures \\
         --batch-sizes 128 512

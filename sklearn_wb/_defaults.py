@@ -151,21 +151,25 @@ FREE_SUPPORT_GUESS = {
 }
 
 # Generator steps on the Sinkhorn objective (see deep/sinkhorn_steps.py): samples per step,
-# Adam's initial learning rate and GeomLoss's blur in standardised units. Side runs of the
-# steps alone from the start, two mixtures at t = 0.25, seed 0: W2^2 2.53 x the floor with
-# 128 samples, 2.64 x with 512 at four times the cost; blur 0.02: 2.59 x. Beyond
+# Adam's initial learning rate and GeomLoss's blur in standardised units. Beyond
 # max_measures measures each step draws that many by weight (unbiased): on the 20 random
 # ellipses (reproduce sharp's setting, one side run, machine load varying) the cost was
 # 0.7139 with all 20, 0.7150 with 8 and 0.7145 with 4 (sampling noise 0.0043), the fit
-# 431, 255 and 312 s. FreeWeightBarycenter's whole fit with 512 samples per step instead
-# (one step on an outer iteration's 400; scripts/free_weight_sinkhorn_batch_side_runs.py,
-# reproduce free-weights' data, other jobs sharing the cores): the Gaussian grid's
-# BW2-UVP max / mean 0.2274 / 0.0983 -> 0.0795 / 0.0420 %, the mixtures sweep 2.04-2.27 ->
-# 1.39-1.57 x the quasi-random floor, the lines 3.70 / 3.17 / 2.15 / 1.27 -> 4.56 / 2.46 /
-# 1.65 / 1.38 x. Side by side (one fit per core) the fits took 425 against 189 s on the
-# Gaussians and 265 against 154 s on the mixtures: 128 is kept until planners weigh that
-# cost against the fit-time targets.
-SINKHORN_STEPS = {"batch_size": 128, "lr": 3e-3, "blur": 0.05, "max_measures": 8}
+# 431, 255 and 312 s.
+#
+# 512 samples per step: one step on an outer iteration's 400 per measure, instead of four
+# of 128. Minibatch OT between 128 samples is biased, and FreeWeightBarycenter drifted off
+# its Gaussian start with it. Its whole fit on reproduce free-weights' data
+# (scripts/free_weight_sinkhorn_batch_side_runs.py, 128 -> 512; the other core busy): the
+# Gaussian grid's BW2-UVP max / mean 0.2274 / 0.0983 -> 0.0795 / 0.0420 % (256: 0.1176 /
+# 0.0509 %), the mixtures sweep 2.05 / 2.10 / 2.15 / 2.26 -> 1.43 / 1.39 / 1.42 / 1.57 x
+# the quasi-random floor, the lines 3.70 / 3.17 / 2.15 / 1.27 -> 4.56 / 2.46 / 1.65 / 1.38 x.
+# Fits took 142 against 99 s (Gaussians), 115 against 93 s (mixtures), 101 against 84 s
+# (lines), on numerics.sinkhorn_divergence's soft-min; on GeomLoss's own, 425 against 189 s
+# and 265 against 154 s side by side. (NeuralBarycenter's steps alone from its start at one
+# weight, two mixtures at t = 0.25, seed 0: 2.53 x the floor with 128, 2.64 x with 512;
+# blur 0.02: 2.59 x.)
+SINKHORN_STEPS = {"batch_size": 512, "lr": 3e-3, "blur": 0.05, "scaling": 0.8, "max_measures": 8}
 
 # The low-dimensional regime, up to this dimension: generator_step="auto" takes the
 # estimator's low-dimension step (NeuralBarycenter keeps its free-support start,

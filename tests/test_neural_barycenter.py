@@ -473,7 +473,9 @@ def test_sinkhorn_steps_move_the_generator_to_the_barycenter(max_measures, atol)
         random_state=0,
     ).fit(*sample_gaussians(*random_gaussians(2, 2, random_state=0), 300, random_state=0))
     net = model.net_
-    steps = SinkhornGeneratorSteps(batch_size=64, lr=5e-2, blur=0.05, max_measures=max_measures)
+    steps = SinkhornGeneratorSteps(
+        batch_size=64, lr=5e-2, blur=0.05, scaling=0.8, max_measures=max_measures
+    )
     steps.on_train_begin(net)
     torch.manual_seed(0)
     centres = torch.tensor([[2.0, 0.0], [0.0, 2.0]])

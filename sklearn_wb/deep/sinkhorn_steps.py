@@ -57,16 +57,20 @@ class SinkhornGeneratorSteps(Callback):
         Adam's initial learning rate.
     blur : float
         GeomLoss's blur (the entropic scale sqrt(eps)), in standardised units.
+    scaling : float
+        GeomLoss's ε-scaling ratio: successive blurs of the Sinkhorn loop, one iteration
+        each, from the data's diameter down to ``blur``.
     max_measures : int or None, default=None
         Measures per step: with more, each step compares the generator with this many
         drawn by weight (an unbiased estimate), so its cost stops growing with their
         number. None compares with all.
     """
 
-    def __init__(self, batch_size, lr, blur, max_measures=None):
+    def __init__(self, batch_size, lr, blur, scaling, max_measures=None):
         self.batch_size = batch_size
         self.lr = lr
         self.blur = blur
+        self.scaling = scaling
         self.max_measures = max_measures
 
     def on_train_begin(self, net, **kwargs):
@@ -74,7 +78,7 @@ class SinkhornGeneratorSteps(Callback):
         total = net.max_epochs * net.iterator_train__n_batches * steps
         self.optimizer_ = torch.optim.Adam(net.module_.h.parameters(), lr=self.lr)
         self.schedule_ = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer_, total)
-        self.divergence_ = partial(sinkhorn_divergence, blur=self.blur, scaling=0.8)
+        self.divergence_ = partial(sinkhorn_divergence, blur=self.blur, scaling=self.scaling)
 
     def on_batch_end(self, net, batch=None, training=True, **kwargs):
         if not training:
