@@ -169,7 +169,7 @@ FREE_SUPPORT_GUESS = {
 # and 265 against 154 s side by side. (NeuralBarycenter's steps alone from its start at one
 # weight, two mixtures at t = 0.25, seed 0: 2.53 x the floor with 128, 2.64 x with 512;
 # blur 0.02: 2.59 x.)
-# With 512 samples (side runs of the same fits, one override at a time): blur 0.02 scored the lines
+# With 512 samples (the same script's --blur and --scaling): blur 0.02 scored the lines
 # 4.09 / 1.83 / 1.08 / 1.09 x (0.01: 4.02 / 1.77 / 1.02 / 1.09 x), the mixtures 1.42 /
 # 1.38 / 1.43 / 1.56 x and the Gaussian grid 0.0808 / 0.0422 %, at about 1.2 x the fit
 # time (123 against 101 s on the lines); blur 0.1 the lines 6.93 / 4.83 / 3.43 / 2.37 x.
