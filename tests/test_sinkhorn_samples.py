@@ -79,3 +79,18 @@ def test_logsumexp_gradient_is_the_softmax():
     scores = torch.tensor([[0.0, -1.0, -200.0], [5.0, 5.0, -1e4]], requires_grad=True)
     (grad,) = torch.autograd.grad(logsumexp(scores, dim=1).sum(), scores)
     torch.testing.assert_close(grad, torch.softmax(scores.detach(), dim=1))
+
+
+@pytest.mark.parametrize(
+    "x_shape, y_shape, message",
+    [
+        ((5,), (5,), "both"),
+        ((5, 2), (1, 5, 2), "both"),
+        ((5, 2), (5, 3), "features"),
+        ((2, 5, 2), (3, 5, 2), "batch"),
+        ((0, 2), (5, 2), "need points"),
+    ],
+)
+def test_rejects_mismatched_clouds(x_shape, y_shape, message):
+    with pytest.raises(ValueError, match=message):
+        sinkhorn_divergence(torch.ones(x_shape), torch.ones(y_shape), blur=0.1, scaling=0.5)

@@ -1,13 +1,12 @@
-r"""GeomLoss's Sinkhorn divergence between sample sets, 3-4x faster on CPU.
+r"""GeomLoss's Sinkhorn divergence between sample sets, 3-6x faster on CPU.
 
 ``sinkhorn_divergence`` is ``geomloss.SamplesLoss("sinkhorn", p=2, backend="tensorized")``
 (balanced): GeomLoss's own ε-scaling loop, debiasing and gradients, with its soft-min
 computed by :func:`.underflow_safe_exp.logsumexp`. At a small blur most soft-min terms
 underflow, and torch's CPU ``exp`` takes a slow path on them. On one core, between
 (3, N, 2) float32 clouds at blur 0.05 and ε-scaling 0.8, a forward and backward pass took
-0.018 against 0.059 s at N = 128 and 0.19 against 0.85 s at N = 400, with the same value
-and gradients to 2e-7.
-"""
+0.0125 against 0.054 s at N = 128 and 0.11-0.16 against 0.55-0.62 s at N = 400, with the
+same value (float64: to 1e-15 relative) and gradients."""
 
 import torch
 from geomloss._legacy.sinkhorn_divergence import (
@@ -55,6 +54,7 @@ def sinkhorn_divergence(x, y, *, blur, scaling, debias=True, potentials=False, d
     >>> round(2 * value.item(), 2)  # W2^2 of a unit translation
     1.0
     """
+    _check_clouds(x, y)
     batched = x.dim() == 3
     if not batched:
         x, y = x[None], y[None]
@@ -83,6 +83,21 @@ def sinkhorn_divergence(x, y, *, blur, scaling, debias=True, potentials=False, d
     if batched:
         return out
     return (out[0][0], out[1][0]) if potentials else out[0]
+
+
+def _check_clouds(x, y):
+    if x.dim() not in (2, 3) or y.dim() != x.dim():
+        raise ValueError(
+            "x and y must both be (n, d) or both (batch, n, d) tensors; got shapes "
+            f"{tuple(x.shape)} and {tuple(y.shape)}."
+        )
+    if x.shape[:-2] != y.shape[:-2] or x.shape[-1] != y.shape[-1]:
+        raise ValueError(
+            "x and y must have the same batch size and number of features; got shapes "
+            f"{tuple(x.shape)} and {tuple(y.shape)}."
+        )
+    if 0 in x.shape[-2:] or 0 in y.shape[-2:]:
+        raise ValueError(f"x and y need points; got shapes {tuple(x.shape)} and {tuple(y.shape)}.")
 
 
 def _softmin(eps, cost, h):
