@@ -11,7 +11,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_wb import NeuralBarycenter, _barycenter_init, _defaults, neural_barycenter
+from sklearn_wb import (
+    NeuralBarycenter,
+    _barycenter_init,
+    _defaults,
+    _sample_measures,
+    neural_barycenter,
+)
 from sklearn_wb.deep.fixed_point import FixedPointRounds
 from sklearn_wb.deep.generator import latent_draws
 from sklearn_wb.deep.nwb_net import _measure_draw
@@ -270,6 +276,14 @@ def test_score_is_deterministic_and_prefers_the_barycenter(fitted):
     shifted = NeuralBarycenter(**TINY, random_state=0).fit(X, y)
     shifted.net_.module_.h.shift.data += 3.0  # a barycenter moved away from all measures
     assert shifted.score(X, y) < model.score(X, y)
+
+
+def test_score_in_float32_matches_float64(fitted, monkeypatch):
+    """score's Sinkhorn loops run in float32 on data near the training spread."""
+    model, X, y = fitted
+    in_float32 = model.score(X, y)
+    monkeypatch.setattr(_sample_measures, "_SCORE_FLOAT32_EXTENT", 0.0)
+    assert model.score(X, y) == pytest.approx(in_float32, rel=1e-5)
 
 
 def test_warm_start_continues_training(fitted):
