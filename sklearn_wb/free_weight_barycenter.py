@@ -27,6 +27,12 @@ from .deep.generator import latent_draws
 from .deep.warm_start import update_training_params, update_verbosity
 from .numerics.gaussian import _check_weights as check_simplex_weights
 
+# sample() moves its draws by the gap between the barycenter's mean, known exactly at any
+# weights (the weighted mean of the measures' means: W2^2 splits into the squared distance
+# between the means and the cost between the centred measures), and the generator's mean
+# there, estimated from this many quasi-random latent draws of a fixed seed.
+_MEAN_REFERENCE_DRAWS = 8192
+
 
 class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     r"""Wasserstein-2 barycenters of sample sets for every weight vector, from one fit (NWB-II).
@@ -425,6 +431,13 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             matters. Their floor is ``bw2_uvp_floor(..., quasi_random=True)``. See
             :meth:`NeuralBarycenter.sample`.
 
+        Notes
+        -----
+        The samples are moved so that the generator's mean at ``weights`` (estimated from
+        8192 quasi-random latent draws) is the barycenter's, the weighted mean of the
+        training samples' means: exact for a Wasserstein-2 barycenter, and it lowers
+        :math:`W_2^2` to it by the squared distance between the two means.
+
         Returns
         -------
         samples : ndarray of shape (n_samples, n_features)
@@ -438,12 +451,23 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         check_n_samples(n_samples)
         weights = self._weights_tensor(weights)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        Z = self._generate(n_samples, weights, seed, quasi_random)
+        return self._unstandardise(Z + self._mean_gap(weights))
+
+    def _generate(self, n_samples, weights, seed, quasi_random):
+        """The generator's standardised samples at ``weights`` (a tensor), float64."""
         noise, pick = latent_draws(
             n_samples, self.n_features_in_, seed, weights.device, quasi_random
         )
         with torch.inference_mode():
-            Z = self.net_.module_.h(noise, pick, weights).cpu().numpy().astype(np.float64)
-        return self._unstandardise(Z)
+            return self.net_.module_.h(noise, pick, weights).cpu().numpy().astype(np.float64)
+
+    def _mean_gap(self, weights):
+        """The barycenter's mean at ``weights`` (the weighted mean of the training
+        samples' means) minus the generator's, standardised."""
+        mean = self._standardise(weights.double().cpu().numpy() @ self.gaussian_means_)
+        reference = self._generate(_MEAN_REFERENCE_DRAWS, weights, 0, quasi_random=True)
+        return mean - reference.mean(axis=0)
 
     @with_torch_threads
     def push_forward(self, X, y, weights):

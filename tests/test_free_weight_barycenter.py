@@ -3,6 +3,8 @@ bad input, persistence. Networks are tiny and trainings short: the Gaussian star
 for every weight vector, so these properties check that training and the weight handling
 keep it so, not that training reaches it."""
 
+import copy
+
 import joblib
 import numpy as np
 import pytest
@@ -393,6 +395,20 @@ def test_grid_search_over_score(fitted):
     )
     search.fit(X, y)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize("weights", [[0.8, 0.1, 0.1], [0.0, 1.0, 0.0], [0.2, 0.3, 0.5]])
+def test_samples_have_the_barycenters_mean(fitted, weights):
+    """The mean of a W2 barycenter is the weighted mean of the measures' means; sample
+    moves the generator onto it, even one whose shift is far off."""
+    model, X, y = fitted
+    moved = copy.deepcopy(model)
+    moved.net_.module_.h.shift.data += 3.0
+    target = np.asarray(weights) @ np.stack([X[y == k].mean(axis=0) for k in model.classes_])
+    spread = X.std(axis=0).mean()
+    for estimator in (model, moved):
+        mean = estimator.sample(8192, weights=weights, random_state=1).mean(axis=0)
+        np.testing.assert_allclose(mean, target, atol=1e-3 * spread)
 
 
 def test_refit_is_reproducible_and_sample_is_seeded(fitted):
