@@ -160,10 +160,11 @@ FREE_SUPPORT_GUESS = {
 # 512 samples per step: one step on an outer iteration's 400 per measure, instead of four
 # of 128. Minibatch OT between 128 samples is biased, and FreeWeightBarycenter drifted off
 # its Gaussian start with it. Its whole fit on reproduce free-weights' data
-# (scripts/free_weight_sinkhorn_batch_side_runs.py, 128 -> 512; the other core busy): the
-# Gaussian grid's BW2-UVP max / mean 0.2274 / 0.0983 -> 0.0795 / 0.0420 % (256: 0.1176 /
-# 0.0509 %), the mixtures sweep 2.05 / 2.10 / 2.15 / 2.26 -> 1.43 / 1.39 / 1.42 / 1.57 x
-# the quasi-random floor, the lines 3.70 / 3.17 / 2.15 / 1.27 -> 4.56 / 2.46 / 1.65 / 1.38 x.
+# (scripts/free_weight_sinkhorn_batch_side_runs.py, 128 -> 512; the other core busy;
+# before sample() moved onto the exact mean): the Gaussian grid's BW2-UVP max / mean
+# 0.2274 / 0.0983 -> 0.0795 / 0.0420 % (256: 0.1176 / 0.0509 %), the mixtures sweep
+# 2.05 / 2.10 / 2.15 / 2.26 -> 1.43 / 1.39 / 1.42 / 1.57 x the quasi-random floor, the
+# lines 3.70 / 3.17 / 2.15 / 1.27 -> 4.56 / 2.46 / 1.65 / 1.38 x.
 # Fits took 142 against 99 s (Gaussians), 115 against 93 s (mixtures), 101 against 84 s
 # (lines), on numerics.sinkhorn_divergence's soft-min; on GeomLoss's own, 425 against 189 s
 # and 265 against 154 s side by side. (NeuralBarycenter's steps alone from its start at one
