@@ -63,9 +63,10 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
     weight_distribution : {"uniform", "dirichlet"}, default="uniform"
         Distribution of the weight vectors drawn during training: uniform on the simplex,
         or Dirichlet(``alpha``). Over 15 weights of the simplex (three Gaussians,
-        ``reproduce free-weights``) uniform draws scored BW2-UVP 0.018-0.080 % and
-        ``alpha=0.5`` (more draws near the edges) 0.018-0.102 %: better at 11 of the 15,
-        the paper's three interior weights included, worse near the vertex [0, 0, 1].
+        ``reproduce free-weights``) uniform draws scored BW2-UVP 0.018-0.063 % and
+        ``alpha=0.5`` (more draws near the edges) 0.013-0.057 %: better at 10 of the 15,
+        the paper's three interior weights included, worse at the vertices [0, 0, 1] and
+        [0, 1, 0] and next to them.
     alpha : float or array-like of shape (n_measures,), default=1.0
         Dirichlet concentration (positive), in the order of ``classes_``; used only with
         ``weight_distribution="dirichlet"``.
@@ -96,7 +97,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         Gaussians to a BW2-UVP of 4e-4 % at every weight; degree 1 to 0.05 %.
     n_epochs : int, default=6
         Epochs of ``iterations_per_epoch`` outer iterations each: as many iterations as
-        :class:`NeuralBarycenter`, each more expensive: in 2-D a fit took 2.5-4.2 times
+        :class:`NeuralBarycenter`, each more expensive: in 2-D a fit took 2.7-4.1 times
         a NeuralBarycenter fit on the free-weights benchmark.
     iterations_per_epoch : int, default=100
     batch_size : int, default=400
