@@ -432,13 +432,6 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
             matters. Their floor is ``bw2_uvp_floor(..., quasi_random=True)``. See
             :meth:`NeuralBarycenter.sample`.
 
-        Notes
-        -----
-        The samples are moved so that the generator's mean at ``weights`` (estimated from
-        8192 quasi-random latent draws) is the barycenter's, the weighted mean of the
-        training samples' means: exact for a Wasserstein-2 barycenter, and it lowers
-        :math:`W_2^2` to it by the squared distance between the two means.
-
         Returns
         -------
         samples : ndarray of shape (n_samples, n_features)
@@ -447,6 +440,14 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         ------
         ValueError
             If ``weights`` is not a vector on the simplex with one entry per measure.
+
+        Notes
+        -----
+        The samples are moved so that their law's mean is the barycenter's at
+        ``weights``, the weighted mean of the training samples' means (exact for a
+        Wasserstein-2 barycenter), by its gap to the generator's mean there, estimated
+        from 8192 quasi-random latent draws. That lowers :math:`W_2^2` to the barycenter
+        of the training samples by the squared gap.
         """
         check_is_fitted(self)
         check_n_samples(n_samples)
