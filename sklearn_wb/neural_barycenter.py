@@ -87,10 +87,11 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     generator_step : {"auto", "none", "sinkhorn", "fixed_point"}, default="auto"
         How the generator moves. "none": it keeps its start. "sinkhorn": after every outer
         iteration, Adam steps on the weighted debiased Sinkhorn divergences (GeomLoss,
-        blur 0.05 in standardised units) between 128 of its samples and 128 of each
-        measure's (of 8 measures drawn by weight, when there are more), one step per 128
-        rows of the minibatch. "fixed_point": every 100 iterations, 200 regression steps
-        onto the image of its samples under the potentials' averaged maps. "auto" takes
+        blur 0.05 in standardised units) between up to 512 of its samples and as many of
+        each measure's (of 8 measures drawn by weight, when there are more): one step on
+        the outer iteration's minibatch, or one per 512 rows of a larger one.
+        "fixed_point": every 100 iterations, 200 regression steps onto the image of its
+        samples under the potentials' averaged maps. "auto" takes
         "none" in 1-D and 2-D, where the start is the free-support fixed point, and
         "fixed_point" above. On ``reproduce mixtures``' three measures (seed 0) the
         Sinkhorn steps took the samples' barycenter cost from that start's 4.36 to 4.57
