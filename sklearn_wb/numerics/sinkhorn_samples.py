@@ -15,9 +15,12 @@ from geomloss._legacy.sinkhorn_divergence import (
     sinkhorn_cost,
     sinkhorn_loop,
 )
-from geomloss._legacy.utils import squared_distances
+from geomloss._legacy.sinkhorn_samples import cost_routines
 
 from .underflow_safe_exp import logsumexp
+
+# GeomLoss's cost for p = 2, |x - y|^2 / 2, shape (batch, n, m).
+_half_squared_distances = cost_routines[2]
 
 
 def sinkhorn_divergence(x, y, *, blur, scaling, debias=True, potentials=False, diameter=None):
@@ -103,11 +106,6 @@ def _check_clouds(x, y):
 def _softmin(eps, cost, h):
     """GeomLoss's soft-C-transform: -eps log sum_j exp(h_j - cost_ij / eps)."""
     return -eps * logsumexp(torch.add(h[:, None, :], cost, alpha=-1 / eps), dim=2)
-
-
-def _half_squared_distances(x, y):
-    """GeomLoss's cost for p = 2, shape (batch, n, m)."""
-    return squared_distances(x, y) / 2
 
 
 def _uniform_weights(points):
