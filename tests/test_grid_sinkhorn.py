@@ -67,20 +67,28 @@ def test_identical_inputs_and_one_hot_weights_return_the_input_exactly(seed, k):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_auto_start_gains_in_the_linear_regime_only(seed):
+def test_auto_start_gains_in_the_linear_regime(seed):
     """Near-uniform products (inputs within L1 0.2 of their mixture) stop closer to the
     exact answer from the mixture than from POT's uniform start: here 0.01-0.48x the L1
-    (0.00006-0.0051 against 0.0082-0.0111). Stars, further out, take the uniform start
-    unchanged."""
+    (0.00006-0.0051 against 0.0082-0.0111)."""
     near, near_weights, exact = make_product_problems(2, 2, 32, random_state=seed)
     auto = sinkhorn_barycenter_2d(near, near_weights)
     uniform = sinkhorn_barycenter_2d(near, near_weights, init="uniform")
     assert (_l1(auto, exact) < 0.7 * _l1(uniform, exact)).all()
-    far, far_weights, _ = make_location_scale_problems(2, 3, 16, random_state=seed)
-    np.testing.assert_array_equal(
-        sinkhorn_barycenter_2d(far, far_weights),
-        sinkhorn_barycenter_2d(far, far_weights, init="uniform"),
-    )
+
+
+@pytest.mark.parametrize(
+    "make_problems", [make_gaussian_blob_problems, make_location_scale_problems]
+)
+def test_gaussian_potentials_start_closer_than_pots_start(make_problems):
+    """Outside the linear regime the default start differs from POT's only in the input
+    scalings, at the Gaussian fits' potentials. After 3 iterations at 32^2 it is closer to
+    the exact answer on every problem: Gaussian blobs 0.27-0.89x the L1 of POT's start,
+    stars 0.64-0.89x (seed 0)."""
+    measures, weights, exact = make_problems(4, 3, 32, random_state=0)
+    auto = sinkhorn_barycenter_2d(measures, weights, max_iter=3)
+    uniform = sinkhorn_barycenter_2d(measures, weights, max_iter=3, init="uniform")
+    assert (_l1(auto, exact) < 0.95 * _l1(uniform, exact)).all()
 
 
 @given(seed=seeds, k=st.integers(2, 4))

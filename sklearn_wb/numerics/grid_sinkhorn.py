@@ -44,18 +44,31 @@ runs in the scaling domain first, as POT does, with no exponential or logarithm 
 
 **Where it starts.** The debiasing step converges slowly, so the solver stops long before
 the fixed point and its answer keeps a trace of the start. POT starts from a uniform
-barycenter, which stops smooth near-uniform histograms 2-4x further from the answer than
-POT gets in its longer run. By default (``init="auto"``) problems in the linear regime,
-every input within L1 0.2 of the weighted mixture, start from that mixture instead: on
-near-uniform products, whose answer is exact, L1 0.0102 -> 0.0024 at 64 x 64 (POT 0.0026,
-27x slower); problems further out start as POT does, bit for bit. Where every input of
-nonzero weight is one image (one-hot weights, identical inputs) the answer is that image
-(the debiased divergence vanishes only between equal measures), returned without
-iterating; from the uniform start, to ``tol=1e-6`` (7-10 s at 64 x 64), the solver was still
-L1 0.10-0.13 away from it.
+barycenter and unit input scalings (zero potentials). By default (``init="auto"``) two
+things change:
 
-**Warm starts and training.** ``init`` starts the fixed point from a guessed barycenter,
-after 10 steps that adapt the debiasing scaling :math:`d` to it.
+- The input scalings start at the closed-form potentials of the inputs' Gaussian fits
+  (:mod:`~sklearn_wb.numerics.grid_gaussian_potentials`), which already carry each input's
+  mass the right way; the iterations find the rest. At 64 x 64 after 10 iterations (the
+  predictor's refinement), on ``reproduce grid``'s held-out problems: Gaussian mixtures L1
+  0.40 -> 0.21, smooth fields 0.22 -> 0.07, thin lines 1.24 -> 1.05, contours 0.98 -> 0.90
+  (``scripts/grid_solver_start_side_runs.py``). The default stopping rule ends at about
+  the same iteration, closer to the answer on smooth fields (0.057 -> 0.040) and no
+  further on any family by more than the spread of the problems.
+- Problems in the linear regime, every input within L1 0.2 of the weighted mixture, start
+  from that mixture instead of a uniform barycenter. POT's start stopped smooth
+  near-uniform histograms 2-4x further from the answer than POT gets in its longer run.
+  On near-uniform products, whose answer is exact, L1 0.0102 (POT's start) -> 0.0024 (the
+  mixture) -> 0.0008 (and the potentials) at 64 x 64; POT scores 0.0026.
+
+``init="uniform"`` is POT's start, bit for bit. Where every input of nonzero weight is one
+image (one-hot weights, identical inputs) the answer is that image (the debiased divergence
+vanishes only between equal measures), returned without iterating; from the uniform start,
+to ``tol=1e-6`` (7-10 s at 64 x 64), the solver was still L1 0.10-0.13 away from it.
+
+**Warm starts and training.** ``init`` starts the fixed point from a guessed barycenter
+(and the Gaussian fits' potentials), after 10 steps that adapt the debiasing scaling
+:math:`d` to it.
 :func:`debiased_iterations` runs a fixed number of those iterations on tensors,
 differentiably, so ``GridBarycenterPredictor`` trains its network through them; a cell
 whose scaling underflowed gives no gradient instead of NaN.
@@ -76,6 +89,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .grid_gaussian_potentials import gaussian_log_scalings
 from .grid_mixture import (
     distance_to_mixture,
     mixture_start,
@@ -135,9 +149,14 @@ def _exact_log_matvec(x, log_kernel):
     )
 
 
+def _spacing(shape):
+    """Distance between neighbouring cells of an (H, W) grid: the longer side spans [0, 1]."""
+    return 1.0 / (max(shape) - 1)
+
+
 def _axis_kernels(shape, reg, dtype, device):
     """Per axis, the 1-D Gibbs kernel and its logarithm (cells at ``spacing`` apart)."""
-    spacing = 1.0 / (max(shape) - 1)
+    spacing = _spacing(shape)
     kernels = []
     for n in shape:
         x = torch.arange(n, dtype=dtype, device=device) * spacing
@@ -193,7 +212,7 @@ def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, che
     Stops when the barycenter moves by less than ``tol`` in L1 per iteration, measured over
     the last ``check_every`` iterations, in every problem of the batch.
     """
-    checked = torch.exp(state["log_bar"])
+    checked = _unit_mass(torch.exp(state["log_bar"]))
     for iteration in range(1, max_iter + 1):
         log_v = state["log_bar"].unsqueeze(-3) - state["log_ku"]
         # d's blur only needs the previous d: one call blurs the k images of v and d
@@ -205,11 +224,18 @@ def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, che
         state["log_d"] = 0.5 * (state["log_d"] + log_bar - blurred[..., -1, :, :])
         state["log_bar"] = log_bar
         if iteration % check_every == 0:
-            bar = torch.exp(log_bar)
+            bar = _unit_mass(torch.exp(log_bar))
             if float((bar - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
                 break
             checked = bar
     return iteration
+
+
+def _unit_mass(bar):
+    """The barycenters the solver returns. The stopping rule compares these: the iterates'
+    mass swings (x -1/2 in log per iteration) long after their shape has settled where the
+    start's scale is off, as with the Gaussian potentials' (1e-21 to 3e8 in the first 5)."""
+    return bar / bar.sum(dim=(-2, -1), keepdim=True)
 
 
 def _finite_gradients(*tensors):
@@ -227,7 +253,7 @@ def _finite_gradients(*tensors):
             )
 
 
-def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_every):
+def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_every, log_u=None):
     """The same fixed point, start and stopping rule as :func:`_debiased_sinkhorn`, on the
     scalings themselves: two matrix products per blur. Returns the barycenters, or None
     where a scaling overflowed (the caller goes to the log domain)."""
@@ -239,8 +265,8 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         for _ in range(_INIT_SCALING_STEPS):
             d = torch.sqrt(d * bar / blur(d))
             _finite_gradients(d)
-    k_u = blur(torch.ones_like(measures))
-    checked = bar
+    k_u = blur(torch.ones_like(measures) if log_u is None else torch.exp(log_u))
+    checked = _unit_mass(bar.detach())
     for iteration in range(1, max_iter + 1):
         blurred = blur(torch.cat([bar.unsqueeze(-3) / k_u, d.unsqueeze(-3)], dim=-3))
         k_u = blur(measures / blurred[..., :-1, :, :])
@@ -250,9 +276,10 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         if iteration % check_every == 0 or iteration == max_iter:
             if not (torch.isfinite(bar).all() and torch.isfinite(d).all()):
                 return None
-            if float((bar - checked).detach().abs().sum(dim=(-2, -1)).max()) < tol * check_every:
+            shape = _unit_mass(bar.detach())
+            if float((shape - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
                 break
-            checked = bar
+            checked = shape
     return bar
 
 
@@ -312,16 +339,17 @@ def sinkhorn_barycenter_2d(
     n_stages : int, default=1
         Number of stages of the schedule.
     init : {"auto", "uniform"} or array-like of shape (..., H, W), default="auto"
-        Where the fixed point starts. ``"uniform"`` is POT's start, a uniform barycenter.
-        ``"auto"`` starts there too, except in the linear regime: where every input of
-        nonzero weight lies within L1 0.2 of the weighted mixture, the start is the mixture
-        with a share of uniform mass (the spread, at least 0.1) so that no cell starts at 0.
-        Early stopping keeps a trace of the start: from the uniform one, near-uniform
-        products stopped 4x further from their exact barycenter than from the mixture
-        (see the module docstring). An array gives starting barycenters (a guess, rescaled
-        to unit mass); 10 steps of the debiasing scaling alone (one blur each) first adapt
-        to it, then the fixed point moves the barycenter. Cells where the guess is 0 stay
-        0. ``GridBarycenterPredictor`` starts here from its network's answer.
+        Where the fixed point starts. ``"uniform"`` is POT's start: a uniform barycenter
+        and unit input scalings. ``"auto"`` starts the input scalings at the closed-form
+        potentials of the inputs' Gaussian fits instead, and, in the linear regime (every
+        input of nonzero weight within L1 0.2 of the weighted mixture), the barycenter at
+        the mixture with a share of uniform mass (the spread, at least 0.1) so that no cell
+        starts at 0. Early stopping keeps a trace of the start: from POT's, near-uniform
+        products stopped 3x further from their exact barycenter (see the module docstring).
+        An array gives starting barycenters (a guess, rescaled to unit mass), with the
+        Gaussian potentials; 10 steps of the debiasing scaling alone (one blur each) first
+        adapt to it, then the fixed point moves the barycenter. Cells where the guess is 0
+        stay 0. ``GridBarycenterPredictor`` starts here from its network's answer.
     device : str or torch.device, default="cpu"
         ``"auto"`` uses CUDA when present.
 
@@ -357,13 +385,15 @@ def sinkhorn_barycenter_2d(
     bary[single] = measures[single, weights[single].argmax(axis=1)]
     schedule = _annealing_schedule(reg, reg_start, n_stages)
     settings = {"schedule": schedule, "tol": tol, "max_iter": max_iter, "device": _device(device)}
+    # POT's start is bit for bit POT's; every other start has the fits' potentials
+    settings["gaussian_potentials"] = not (isinstance(init, str) and init == "uniform")
     for problems, start in _starts(measures, weights, init, ~single):
         bary[problems] = _solve(measures[problems], weights[problems], start, **settings)
     return bary.reshape(*batch_shape, *image_shape)
 
 
 def _starts(measures, weights, init, problems):
-    """(problem mask, starting barycenters or None for POT's uniform start) per group of the
+    """(problem mask, starting barycenters or None for a uniform one) per group of the
     ``problems`` to solve: one group, or under ``init="auto"`` those in the linear regime,
     from their mixture, and the others."""
     if not isinstance(init, str):
@@ -379,29 +409,45 @@ def _starts(measures, weights, init, problems):
     return [(group, start) for group, start in groups if group.any()]
 
 
-def _solve(measures, weights, init, *, schedule, tol, max_iter, device):
-    """Unit-mass barycenters (n, H, W) of (n, k, H, W) measures from ``init`` (None: POT's
-    start): the scaling domain where it is exact and stays finite, else the log domain."""
+def _solve(measures, weights, init, *, schedule, tol, max_iter, device, gaussian_potentials):
+    """Unit-mass barycenters (n, H, W) of (n, k, H, W) measures from ``init`` (None: a
+    uniform one), the input scalings at 1 or, with ``gaussian_potentials``, at the Gaussian
+    fits' potentials: the scaling domain where it is exact and stays finite, else the log
+    domain."""
     # float64: float32 products underflow beyond exp(-87) and fall back to logsumexp at
     # reg 0.004 already, which made them 10-100x slower (measured at 64 x 64)
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64, device=device)  # noqa: E731
     measures, weights = as_tensor(measures), as_tensor(weights)
     init = None if init is None else as_tensor(init)
+    log_u = None
+    if gaussian_potentials:
+        spacing = _spacing(measures.shape[-2:])
+        log_u = gaussian_log_scalings(measures, weights, schedule[0], spacing)
     bary = None
     kernels = _axis_kernels(measures.shape[-2:], schedule[0], measures.dtype, device)
     if len(schedule) == 1 and _kernel_is_positive(kernels):
         bary = _scaling_sinkhorn(
-            measures, weights, kernels, init, tol=tol, max_iter=max_iter, check_every=10
+            measures,
+            weights,
+            kernels,
+            init,
+            tol=tol,
+            max_iter=max_iter,
+            check_every=10,
+            log_u=log_u,
         )
     if bary is None:
-        bary = _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device)
+        bary = _log_domain_barycenter(
+            measures, weights, init, schedule, tol, max_iter, device, log_u
+        )
     bary = bary.double().cpu().numpy()
     return bary / bary.sum(axis=(-2, -1), keepdims=True)
 
 
 def debiased_iterations(measures, weights, init, *, reg, n_iterations):
     """``n_iterations`` of the debiased fixed point from the barycenters ``init`` (after the
-    steps that adapt the debiasing scaling to them), on the scalings: differentiable, no
+    steps that adapt the debiasing scaling to them) and the Gaussian fits' potentials, as
+    :func:`sinkhorn_barycenter_2d` from an array, on the scalings: differentiable, no
     stopping rule.
 
     Parameters
@@ -437,6 +483,7 @@ def debiased_iterations(measures, weights, init, *, reg, n_iterations):
             tol=0.0,
             max_iter=n_iterations,
             check_every=n_iterations,
+            log_u=gaussian_log_scalings(measures, weights, reg, _spacing(measures.shape[-2:])),
         )
     if bary is None:
         raise ValueError(
@@ -462,12 +509,12 @@ def _check_init(init, shape):
     return check_grid_measures(init[..., None, :, :])[0][..., 0, :, :]
 
 
-def _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device):
+def _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device, log_u=None):
     """Barycenters (batch, H, W) by the log-domain fixed point along the reg schedule,
     from ``init`` (None: POT's start)."""
     log_measures = torch.log(measures)
     image_shape = measures.shape[-2:]
-    state = _initial_state(log_measures, init)
+    state = _initial_state(log_measures, init, log_u)
     previous_reg = None
     for stage_reg in schedule:
         blur = _LogBlur(image_shape, stage_reg, log_measures.dtype, device)
@@ -488,7 +535,7 @@ def _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, dev
     return torch.exp(state["log_bar"])
 
 
-def _initial_state(log_measures, init=None):
+def _initial_state(log_measures, init=None, log_u=None):
     """Unit scalings and the barycenter ``init``, or POT's start: a uniform one."""
     zeros = torch.zeros_like(log_measures)
     n_cells = log_measures.shape[-1] * log_measures.shape[-2]
@@ -496,7 +543,12 @@ def _initial_state(log_measures, init=None):
         log_bar = torch.full_like(log_measures[:, 0], -math.log(n_cells))
     else:
         log_bar = torch.log(init)
-    return {"log_u": zeros, "log_ku": None, "log_d": torch.zeros_like(log_bar), "log_bar": log_bar}
+    return {
+        "log_u": zeros if log_u is None else log_u,
+        "log_ku": None,
+        "log_d": torch.zeros_like(log_bar),
+        "log_bar": log_bar,
+    }
 
 
 def _rescale(state, previous_reg, reg, blur):
