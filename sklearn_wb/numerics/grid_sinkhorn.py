@@ -49,17 +49,17 @@ things change:
 
 - The input scalings start at the closed-form potentials of the inputs' Gaussian fits
   (:mod:`~sklearn_wb.numerics.grid_gaussian_potentials`), which already carry each input's
-  mass the right way; the iterations find the rest. At 64 x 64 after 10 iterations (the
-  predictor's refinement), on ``reproduce grid``'s held-out problems: Gaussian mixtures L1
-  0.40 -> 0.21, smooth fields 0.22 -> 0.07, thin lines 1.24 -> 1.05, contours 0.98 -> 0.90
-  (``scripts/grid_solver_start_side_runs.py``). The default stopping rule ends at about
-  the same iteration, closer to the answer on smooth fields (0.057 -> 0.040) and no
-  further on any family by more than the spread of the problems.
+  mass the right way; the iterations find the rest. On ``reproduce grid``'s held-out
+  problems at 64 x 64, after 10 iterations (the predictor's refinement): Gaussian blobs
+  L1 0.026 -> 0.008, Gaussian mixtures 0.40 -> 0.21, smooth fields 0.22 -> 0.07, thin
+  lines 1.24 -> 1.05, contours 0.98 -> 0.90, and no family further
+  (``scripts/grid_solver_start_side_runs.py``). At the default ``tol`` the stop comes at
+  about the same time, with smooth fields closer (0.057 -> 0.040) and no family further by
+  more than 0.001.
 - Problems in the linear regime, every input within L1 0.2 of the weighted mixture, start
-  from that mixture instead of a uniform barycenter. POT's start stopped smooth
-  near-uniform histograms 2-4x further from the answer than POT gets in its longer run.
-  On near-uniform products, whose answer is exact, L1 0.0102 (POT's start) -> 0.0024 (the
-  mixture) -> 0.0008 (and the potentials) at 64 x 64; POT scores 0.0026.
+  from that mixture instead of a uniform barycenter. On near-uniform products, whose
+  answer is exact, the two together stop at L1 0.0015 at 64 x 64 where POT's start stops
+  at 0.0125; POT itself scores 0.0026 in 30 times the time.
 
 ``init="uniform"`` is POT's start, bit for bit. Where every input of nonzero weight is one
 image (one-hot weights, identical inputs) the answer is that image (the debiased divergence
@@ -327,10 +327,11 @@ def sinkhorn_barycenter_2d(
         Entropic regularisation :math:`\varepsilon`, with POT's convention: cells at
         ``linspace(0, 1, max(H, W))`` and kernel :math:`\exp(-|x - y|^2 / \mathrm{reg})`.
     tol : float, default=1e-3
-        Stop when, in every problem, the barycenter moved by less than ``tol`` in L1 per
-        iteration over the last 10. The debiasing step converges slowly on sharp shapes
-        (it deconvolves the kernel): ``1e-3`` already beats POT's default stopping on the
-        known-answer problems; ``3e-4`` gains about 10% in L1 there for 2-3x the time.
+        Stop when, in every problem, the barycenter (as a unit-mass grid) moved by less
+        than ``tol`` in L1 per iteration over the last 10. The debiasing step converges
+        slowly on sharp shapes (it deconvolves the kernel): ``1e-3`` already beats POT's
+        default stopping on the known-answer problems; ``3e-4`` gains about 10% in L1
+        there for 2-3x the time.
     max_iter : int, default=2000
         Iterations per stage of the reg schedule.
     reg_start : float or None, default=None
@@ -345,7 +346,7 @@ def sinkhorn_barycenter_2d(
         input of nonzero weight within L1 0.2 of the weighted mixture), the barycenter at
         the mixture with a share of uniform mass (the spread, at least 0.1) so that no cell
         starts at 0. Early stopping keeps a trace of the start: from POT's, near-uniform
-        products stopped 3x further from their exact barycenter (see the module docstring).
+        products stopped 8x further from their exact barycenter (see the module docstring).
         An array gives starting barycenters (a guess, rescaled to unit mass), with the
         Gaussian potentials; 10 steps of the debiasing scaling alone (one blur each) first
         adapt to it, then the fixed point moves the barycenter. Cells where the guess is 0
