@@ -209,8 +209,8 @@ def _annealing_schedule(reg, reg_start, n_stages):
 def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, check_every):
     """Iterate the debiased fixed point in the log domain; ``state`` is updated in place.
 
-    Stops when the barycenter moves by less than ``tol`` in L1 per iteration, measured over
-    the last ``check_every`` iterations, in every problem of the batch.
+    Stops when the unit-mass barycenter moves by less than ``tol`` in L1 per iteration,
+    measured over the last ``check_every`` iterations, in every problem of the batch.
     """
     checked = _unit_mass(torch.exp(state["log_bar"]))
     for iteration in range(1, max_iter + 1):
@@ -255,8 +255,9 @@ def _finite_gradients(*tensors):
 
 def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_every, log_u=None):
     """The same fixed point, start and stopping rule as :func:`_debiased_sinkhorn`, on the
-    scalings themselves: two matrix products per blur. Returns the barycenters, or None
-    where a scaling overflowed (the caller goes to the log domain)."""
+    scalings themselves: two matrix products per blur. ``log_u`` are the input scalings'
+    logarithms at the start (None: 0, POT's). Returns the barycenters, or None where a
+    scaling overflowed (the caller goes to the log domain)."""
     (kernel_h, _), (kernel_w, _) = kernels
     blur = lambda x: kernel_h @ x @ kernel_w  # noqa: E731
     bar = torch.full_like(measures[:, 0], 1.0 / measures[0, 0].numel()) if init is None else init
@@ -512,7 +513,8 @@ def _check_init(init, shape):
 
 def _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device, log_u=None):
     """Barycenters (batch, H, W) by the log-domain fixed point along the reg schedule,
-    from ``init`` (None: POT's start)."""
+    from ``init`` (None: a uniform barycenter) and the log input scalings ``log_u`` at the
+    schedule's first reg (None: 0)."""
     log_measures = torch.log(measures)
     image_shape = measures.shape[-2:]
     state = _initial_state(log_measures, init, log_u)
