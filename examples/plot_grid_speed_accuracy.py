@@ -149,9 +149,9 @@ plt.show()
 # ---------------------
 # On a CPU the solver alone is the better buy at 64 x 64 on most inputs. The predictor's
 # network costs more than 10 solver iterations, so the predictor takes longer than 20
-# iterations from the uniform start. On the stars it is a little closer than those 20
-# (L1 0.258 against 0.267) and further than 40. On the Gaussian blobs, 10 iterations from
-# the uniform start are already closer than the predictor: the network's error there
+# iterations from the solver's default start. On the stars it is a little closer than those
+# 20 (L1 0.244 against 0.264) and further than 40. On the Gaussian blobs, 10 iterations from
+# the default start are already closer than the predictor: the network's error there
 # outlasts the 10 iterations run from its answer. POT's debiased barycenter stops at its
 # own tolerance. It matches the converged solver on the blobs and falls between 10 and 20
 # iterations on the stars, for several times their time.
