@@ -157,6 +157,6 @@ plt.show()
 # iterations on the stars, for several times their time.
 #
 # The :doc:`benchmark page </benchmarks/grid>` has every input family side by side. At
-# 64 x 64, 20 solver iterations beat the predictor on 6 of the 10 families where its
+# 64 x 64, 20 solver iterations beat the predictor on 5 of the 10 families where its
 # network runs, in less time. At 128 x 128, where the network still runs at 64 x 64 and
-# the iterations cost more, the two tie at equal time.
+# the iterations cost more, the two take about the same time and split the families alike.

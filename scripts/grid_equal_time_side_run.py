@@ -4,11 +4,12 @@ On ``reproduce grid``'s held-out problems (its cached references, or solved here
 to the reference and milliseconds per barycenter of ``GridBarycenterPredictor.pretrained()``
 (its network, then 10 solver iterations from the network's answer) and of
 :func:`sklearn_wb.numerics.sinkhorn_barycenter_2d` (reg 0.004) stopped after ``--cold``
-iterations from its uniform start, one problem per call, one torch thread. The families
+iterations from its default start, one problem per call, one torch thread. The families
 whose inputs the predictor answers without its network (near-uniform, identical, one-hot)
 are left out.
 
-Measured on 2026-12-05 (shipped model, one job at a time):
+Measured on 2026-12-05 (shipped model, one job at a time), before both started from the
+Gaussian fits' potentials (the benchmark page of 2026-12-06 has the fixed counts since):
 
 - 64^2: the predictor took 19-20 ms, 24 cold iterations 15-17 ms. The predictor was closer
   to the reference on 3 of the 10 families: strokes (0.730 against 0.770), random

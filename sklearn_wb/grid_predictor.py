@@ -113,12 +113,13 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         Iterations of the debiased Sinkhorn solver
         (:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d`, at ``solver_reg``) that
         :meth:`predict` runs from the network's answer, at the input's resolution: the
-        network puts the mass roughly in place, the iterations do the transport. With the
+        network puts the mass roughly in place, the iterations do the transport; they
+        start from the inputs' Gaussian potentials, as the solver's default does. With the
         shipped model on the held-out problems of ``reproduce grid`` (64², L1 to the
         reference), 10 iterations took exact Gaussian blobs from 0.057 to 0.017 and the
-        stars from 0.335 to 0.238. They beat 10 from the solver's uniform start on 7 of
+        stars from 0.335 to 0.232. They beat 10 from the solver's default start on 6 of
         the 10 families where the network runs. But 20 from there, in less time than
-        the predictor on one CPU thread, beat it on 6 (the user guide has the figures).
+        the predictor on one CPU thread, beat it on 5 (the user guide has the figures).
         0 returns the network's answer. ``fit`` scores the answer after these iterations
         (on the training grid, gradients flowing through them), so the network learns
         to be their starting point.
