@@ -16,7 +16,11 @@ way, and the iterations find the rest.
 
 Everything but the final grid is 2 x 2 matrices or per-axis vectors, with square roots and
 inverses in closed form, batched over problems and inputs: the start costs 0.7-0.9 ms at
-64 x 64 on one thread, about two of the solver's iterations.
+64 x 64 on one thread, about two of the solver's iterations. The general-dimension
+:func:`~sklearn_wb.numerics.gaussian_barycenter` and
+:func:`~sklearn_wb.numerics.gaussian_transport_matrix` (eigendecompositions, one problem
+at a time) took 2.6 ms for the maps of one 5-input problem, against 0.45 ms here; the tests
+check these against them.
 """
 
 import numpy as np
