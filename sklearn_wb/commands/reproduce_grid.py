@@ -331,10 +331,12 @@ def _settings_note(args, model):
         "barycenter. L1 and KL(reference || "
         "estimate) of unit-mass grids, means over the problems; 'worse than mixture': "
         "problems where the method's L1 exceeds the weighted mixture's. Our solver at tol "
-        "1e-3 unless stated, from its default start (``init='auto'``: the weighted mixture "
+        "1e-3 unless stated, from its default start (``init='auto'``: input scalings at the "
+        "potentials of the inputs' Gaussian fits; the barycenter at the weighted mixture "
         "where every input lies within L1 0.2 of it, else uniform), one problem per call; "
         f"POT debiased at reg {_POT_REG}, on float64 torch tensors on the run's device (its "
-        "torch backend, the targets' baseline) and on numpy arrays (the same answer); "
+        "torch backend, the targets' baseline) and, on a CPU run, on numpy arrays (the same "
+        "answer); "
         f"ImagesBarycenter blur {_BLUR}"
         f"{'' if _HAS_KEOPS else ' skipped (no pykeops)'}. Times: one problem per call, the "
         "predictor one batched ``predict`` per k; the reference's time is that of the run "
@@ -422,7 +424,8 @@ def _solvers(size, args):
         for name, settings in _SOLVERS.items()
     }
     solvers["POT debiased"] = lambda m, w: _pot(m, w, args.device)
-    solvers[_POT_NUMPY_NAME] = _pot
+    if str(resolve_device(args.device)) == "cpu":  # on a GPU run it would time the host
+        solvers[_POT_NUMPY_NAME] = _pot
     if _HAS_KEOPS and size <= args.max_images_size:
         solvers["ImagesBarycenter"] = lambda m, w: _images_barycenter(m, w, args.device)
     solvers["weighted mixture"] = lambda m, w: np.einsum("k,khw->hw", w, m)
