@@ -5,12 +5,15 @@ Nothing here runs a benchmark."""
 import sys
 
 import pytest
+from docutils.core import publish_doctree
+from docutils.nodes import row
 
 from sklearn_wb.__main__ import REPRODUCTIONS, main, parse_args, run_header
 from sklearn_wb.commands import reproduce_grid
 from sklearn_wb.commands._report import (
     format_time,
     plain_stdout_when_piped,
+    rst_table,
     time_unit,
     write_rst,
 )
@@ -88,6 +91,17 @@ def test_write_rst_writes_a_path_and_skips_none(tmp_path, capsys):
     path = tmp_path / "page.rst"
     write_rst(path, "Title", "python -m sklearn_wb reproduce x", [section], notes=["A note."])
     assert "time (ms)" in path.read_text() and "A note." in path.read_text()
+
+
+def test_a_table_row_with_a_blank_first_cell_stays_a_row():
+    # in a simple RST table such a row would continue the one above (the accuracy tables)
+    table = rst_table(["family", "method", "L1"], [["blobs", "ours", 0.1], ["", "POT", 0.2]])
+    rows = publish_doctree(table).findall(row)
+    assert [r.astext().split() for r in rows] == [
+        ["family", "method", "L1"],
+        ["blobs", "ours", "0.1"],
+        ["POT", "0.2"],
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -1,6 +1,7 @@
 """``reproduce grid``: the quick run end to end, every family's problems, and the targets
 table on made-up scores."""
 
+import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 from sklearn_wb.__main__ import main
 from sklearn_wb.commands import reproduce_grid
+from sklearn_wb.numerics import grid_sinkhorn
 
 
 def test_quick_run_writes_the_chosen_families_methods_and_targets(tmp_path, monkeypatch, capsys):
@@ -47,14 +49,24 @@ def test_near_uniform_references_run_tighter_than_the_others():
     assert reproduce_grid._tighter_settings("contours")["tol"] == contours["tol"] / 10
 
 
-def test_the_reference_runs_on_the_runs_device_and_a_cpu_run_keeps_its_cache_keys(tmp_path):
+def test_the_reference_runs_on_the_runs_device_and_is_keyed_by_the_solvers_source(tmp_path):
     def args(device):
         return SimpleNamespace(cache_dir=str(tmp_path), device=device)
 
+    digest = reproduce_grid._solver_digest()
     cpu = reproduce_grid._cached_reference(args("cpu"))
-    assert cpu.func is reproduce_grid._timed_reference  # no device in the cache key
+    assert cpu.keywords == {"solver_digest": digest}  # the solver's default device
+    assert cpu.func.func is reproduce_grid._timed_reference
     gpu = reproduce_grid._cached_reference(args("cuda"))
-    assert gpu.keywords == {"device": "cuda"} and gpu.func.func is reproduce_grid._timed_reference
+    assert gpu.keywords == {"solver_digest": digest, "device": "cuda"}
+
+
+def test_a_change_to_the_solvers_source_changes_the_reference_cache_key(monkeypatch):
+    digest = reproduce_grid._solver_digest()
+    source = inspect.getsource
+    patched = lambda module: source(module) + ("# edited" if module is grid_sinkhorn else "")  # noqa: E731
+    monkeypatch.setattr(reproduce_grid.inspect, "getsource", patched)
+    assert reproduce_grid._solver_digest() != digest
 
 
 @pytest.mark.parametrize("family", reproduce_grid._FAMILIES)

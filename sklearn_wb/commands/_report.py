@@ -24,8 +24,11 @@ def format_table(headers, rows):
     return "\n".join(lines)
 
 
-def _rst_table(headers, rows):
+def rst_table(headers, rows):
+    """A simple RST table, columns padded to their widest cell."""
     cells = [list(map(str, headers))] + [[str(c) for c in row] for row in rows]
+    # a row whose first cell is blank would continue the row above: an empty comment
+    cells[1:] = [[row[0] or "..", *row[1:]] for row in cells[1:]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     rule = "  ".join("=" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
@@ -190,7 +193,7 @@ def write_rst(path, title, command, sections, notes=()):
     for heading, headers, rows in sections:
         if heading:
             lines += [heading, "-" * len(heading), ""]
-        lines += [_rst_table(headers, rows), ""]
+        lines += [rst_table(headers, rows), ""]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))

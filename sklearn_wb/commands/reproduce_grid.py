@@ -33,7 +33,9 @@ and a rerun after retraining the model skips them.
 """
 
 import functools
+import hashlib
 import importlib.util
+import inspect
 import json
 import time
 from collections import defaultdict
@@ -49,6 +51,10 @@ from .. import GridBarycenterPredictor
 from .._common import resolve_device
 from ..numerics import (
     GRID_FAMILIES,
+    grid_gaussian_potentials,
+    grid_mixture,
+    grid_reference,
+    grid_sinkhorn,
     make_gaussian_blob_problems,
     make_identical_problems,
     make_location_scale_problems,
@@ -227,13 +233,20 @@ def run(args):
 
 def _cached_reference(args):
     """:func:`_timed_reference` through the joblib cache, on the run's device (at 512^2 it
-    would take hours on a CPU). A CPU run passes no device, the solver's default, so that
-    its cache keys stay those of earlier runs."""
+    would take hours on a CPU). joblib keys its entries by the arguments and this function's
+    own code, not by the code it calls: the solver's source digest is an argument, so that a
+    change to the solver refills the cache (a comment's change too) instead of serving
+    barycenters of the old code. A CPU run passes no device, the solver's default."""
     reference = joblib.Memory(args.cache_dir, verbose=0).cache(_timed_reference)
     device = resolve_device(args.device)
-    if str(device) == "cpu":
-        return reference
-    return functools.partial(reference, device=str(device))
+    on_device = {} if str(device) == "cpu" else {"device": str(device)}
+    return functools.partial(reference, solver_digest=_solver_digest(), **on_device)
+
+
+def _solver_digest():
+    """SHA-256 of the source of the modules that define the reference's answer."""
+    modules = (grid_sinkhorn, grid_gaussian_potentials, grid_mixture, grid_reference)
+    return hashlib.sha256("".join(map(inspect.getsource, modules)).encode()).hexdigest()
 
 
 def _warm_up(args):
@@ -379,8 +392,9 @@ def _inputs(family, size, index):
     return measures, rng.dirichlet(np.ones(k)), None
 
 
-def _timed_reference(measures, weights, **settings):
-    """The reference solver's barycenter and its time in seconds."""
+def _timed_reference(measures, weights, solver_digest, **settings):
+    """The reference solver's barycenter and its time in seconds (``solver_digest``: a cache
+    key, see :func:`_cached_reference`)."""
     start = time.perf_counter()
     bary = sinkhorn_barycenter_2d(measures, weights, **settings)
     return bary, time.perf_counter() - start

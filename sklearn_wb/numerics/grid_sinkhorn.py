@@ -398,6 +398,8 @@ def _starts(measures, weights, init, problems):
     """(problem mask, starting barycenters or None for a uniform one) per group of the
     ``problems`` to solve: one group, or under ``init="auto"`` those in the linear regime,
     from their mixture, and the others."""
+    if not problems.any():  # every answer is an input: no mixtures to compute
+        return []
     if not isinstance(init, str):
         groups = [(problems, init[problems])]
     elif init == "uniform":
