@@ -26,7 +26,7 @@ from .deep.warm_start import progress_bar, update_training_params, update_verbos
 from .numerics.grid_mixture import distance_to_mixture, single_measure, weighted_mixtures
 from .numerics.grid_reference import check_grid_measures
 from .numerics.grid_resample import sum_pool, upsample
-from .numerics.grid_sinkhorn import scaling_domain_min_reg, sinkhorn_barycenter_2d
+from .numerics.grid_sinkhorn import checked_sinkhorn_barycenters, scaling_domain_min_reg
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 _LOSSES = {"kl": GridKLLoss, "kl+l1": GridKLL1Loss}
@@ -350,7 +350,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         """``solver_iterations`` solver iterations from the network's answers."""
         if not self.solver_iterations:
             return guesses
-        return sinkhorn_barycenter_2d(
+        return checked_sinkhorn_barycenters(  # predict has checked the grids
             measures,
             weights,
             reg=self.solver_reg,

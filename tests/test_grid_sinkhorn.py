@@ -273,3 +273,30 @@ def test_gaussian_blobs_close_to_the_exact_barycenter(seed, k):
 def test_bad_input_raises(measures, weights, kwargs, message):
     with pytest.raises(ValueError, match=message):
         sinkhorn_barycenter_2d(measures, weights, **kwargs)
+
+
+def _iterates(moves):
+    """(1, 2, 1) unit-mass iterates that move by L1 ``moves[i]`` at iteration i + 1."""
+    position, out = 0.5, []
+    for move in moves:
+        position += move / 2
+        out.append(torch.tensor([[[position, 1 - position]]]))
+    return out
+
+
+def _stop_iteration(moves, tol, check_every):
+    stop = grid_sinkhorn._StoppingRule(tol, check_every)
+    for iteration, bar in enumerate(_iterates(moves), start=1):
+        if stop(iteration, lambda bar=bar: bar):
+            return iteration
+    return None
+
+
+def test_stopping_rule_reads_the_last_iterations_move():
+    # a jump away from the start, then settled: stops at the first check, 10
+    assert _stop_iteration([0.4] + [1e-4] * 19, tol=1e-3, check_every=10) == 10
+    # settled but for a last move of 2e-3 at the first check: stops at the second
+    assert _stop_iteration([1e-4] * 9 + [2e-3] + [1e-4] * 10, tol=1e-3, check_every=10) == 20
+    # checked every iteration: the first one with a move below tol after a previous iterate
+    assert _stop_iteration([0.4, 0.1, 1e-4, 1e-4], tol=1e-3, check_every=1) == 3
+    assert _stop_iteration([0.4] * 20, tol=1e-3, check_every=10) is None

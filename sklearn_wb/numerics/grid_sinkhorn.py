@@ -83,6 +83,7 @@ optimal transportation on geometric domains. ACM Trans. Graph. 34(4), 2015.
 """
 
 import math
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -208,11 +209,8 @@ def _annealing_schedule(reg, reg_start, n_stages):
 
 def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, check_every):
     """Iterate the debiased fixed point in the log domain; ``state`` is updated in place.
-
-    Stops when the unit-mass barycenter moves by less than ``tol`` in L1 per iteration,
-    measured over the last ``check_every`` iterations, in every problem of the batch.
-    """
-    checked = _unit_mass(torch.exp(state["log_bar"]))
+    Stops by :class:`_StoppingRule`."""
+    stop = _StoppingRule(tol, check_every)
     for iteration in range(1, max_iter + 1):
         log_v = state["log_bar"].unsqueeze(-3) - state["log_ku"]
         # d's blur only needs the previous d: one call blurs the k images of v and d
@@ -223,12 +221,34 @@ def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, che
         # the paper's averaged step; a full step (d = b / Kd) oscillated in our measurements
         state["log_d"] = 0.5 * (state["log_d"] + log_bar - blurred[..., -1, :, :])
         state["log_bar"] = log_bar
-        if iteration % check_every == 0:
-            bar = _unit_mass(torch.exp(log_bar))
-            if float((bar - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
-                break
-            checked = bar
+        if stop(iteration, partial(torch.exp, log_bar)):
+            break
     return iteration
+
+
+class _StoppingRule:
+    """Every ``check_every`` iterations: stop when, in every problem of the batch, the
+    unit-mass barycenter moved by less than ``tol`` in L1 in the last iteration.
+
+    The last iteration's move, not the mean move since the previous check: both agree where
+    convergence is slow (the stop came within 10 iterations of the mean's, L1 within 0.002
+    of it at tol 1e-3, at 64 x 64 on every family of ``reproduce grid``), but the mean
+    over the first 10 includes the jump away from the start, so a problem settled after 10
+    iterations ran 20 (exact Gaussian blobs, near-uniform products).
+    """
+
+    def __init__(self, tol, check_every):
+        self.tol, self.check_every, self.previous = tol, check_every, None
+
+    def __call__(self, iteration, barycenters):
+        """Whether to stop after ``iteration``; ``barycenters()`` gives the iterate."""
+        if iteration % self.check_every == 0 and self.previous is not None:
+            moved = (_unit_mass(barycenters()) - self.previous).abs().sum(dim=(-2, -1))
+            if float(moved.max()) < self.tol:
+                return True
+        if (iteration + 1) % self.check_every == 0:
+            self.previous = _unit_mass(barycenters())
+        return False
 
 
 def _unit_mass(bar):
@@ -267,7 +287,7 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
             d = torch.sqrt(d * bar / blur(d))
             _finite_gradients(d)
     k_u = blur(torch.ones_like(measures) if log_u is None else torch.exp(log_u))
-    checked = _unit_mass(bar.detach())
+    stop = _StoppingRule(tol, check_every)
     for iteration in range(1, max_iter + 1):
         blurred = blur(torch.cat([bar.unsqueeze(-3) / k_u, d.unsqueeze(-3)], dim=-3))
         k_u = blur(measures / blurred[..., :-1, :, :])
@@ -277,10 +297,8 @@ def _scaling_sinkhorn(measures, weights, kernels, init, *, tol, max_iter, check_
         if iteration % check_every == 0 or iteration == max_iter:
             if not (torch.isfinite(bar).all() and torch.isfinite(d).all()):
                 return None
-            shape = _unit_mass(bar.detach())
-            if float((shape - checked).abs().sum(dim=(-2, -1)).max()) < tol * check_every:
-                break
-            checked = shape
+        if stop(iteration, bar.detach):
+            break
     return bar
 
 
@@ -329,7 +347,7 @@ def sinkhorn_barycenter_2d(
         ``linspace(0, 1, max(H, W))`` and kernel :math:`\exp(-|x - y|^2 / \mathrm{reg})`.
     tol : float, default=1e-3
         Stop when, in every problem, the barycenter (as a unit-mass grid) moved by less
-        than ``tol`` in L1 per iteration over the last 10. The debiasing step converges
+        than ``tol`` in L1 in one iteration, checked every 10. The debiasing step converges
         slowly on sharp shapes (it deconvolves the kernel): ``1e-3`` already beats POT's
         default stopping on the known-answer problems; ``3e-4`` gains about 10% in L1
         there for 2-3x the time.
@@ -378,11 +396,41 @@ def sinkhorn_barycenter_2d(
     """
     measures, weights = check_grid_measures(measures, weights)
     batch_shape, image_shape = measures.shape[:-3], measures.shape[-2:]
-    measures = measures.reshape(-1, *measures.shape[-3:])
-    weights = weights.reshape(-1, weights.shape[-1])
     if not isinstance(init, str):
         init = _check_init(init, (*batch_shape, *image_shape)).reshape(-1, *image_shape)
-    bary = np.empty((len(measures), *image_shape))
+    bary = checked_sinkhorn_barycenters(
+        measures.reshape(-1, *measures.shape[-3:]),
+        weights.reshape(-1, weights.shape[-1]),
+        reg=reg,
+        tol=tol,
+        max_iter=max_iter,
+        reg_start=reg_start,
+        n_stages=n_stages,
+        init=init,
+        device=device,
+    )
+    return bary.reshape(*batch_shape, *image_shape)
+
+
+def checked_sinkhorn_barycenters(
+    measures,
+    weights,
+    *,
+    reg=0.004,
+    tol=1e-3,
+    max_iter=2000,
+    reg_start=None,
+    n_stages=1,
+    init="auto",
+    device="cpu",
+):
+    """:func:`sinkhorn_barycenter_2d` of a batch its caller has checked: (n, k, H, W)
+    measures and (n, k) weights as :func:`check_grid_measures` returns them, ``init``
+    ``"auto"``, ``"uniform"`` or (n, H, W) unit-mass grids, and valid settings. Nothing is
+    validated again: ``GridBarycenterPredictor.predict`` checks its inputs once and calls
+    this (at 512^2 each validation pass over the grids costs milliseconds on the host).
+    Returns (n, H, W) unit-mass barycenters."""
+    bary = np.empty((len(measures), *measures.shape[-2:]))
     single = single_measure(measures, weights)
     bary[single] = measures[single, weights[single].argmax(axis=1)]
     schedule = _annealing_schedule(reg, reg_start, n_stages)
@@ -391,7 +439,7 @@ def sinkhorn_barycenter_2d(
     settings["gaussian_potentials"] = not (isinstance(init, str) and init == "uniform")
     for problems, start in _starts(measures, weights, init, ~single):
         bary[problems] = _solve(measures[problems], weights[problems], start, **settings)
-    return bary.reshape(*batch_shape, *image_shape)
+    return bary
 
 
 def _starts(measures, weights, init, problems):
