@@ -234,8 +234,7 @@ class _StoppingRule:
     convergence is slow (the stop came within 10 iterations of the mean's, L1 within 0.002
     of it at tol 1e-3, at 64 x 64 on every family of ``reproduce grid``), but the mean
     over the first 10 includes the jump away from the start, so a problem settled after 10
-    iterations ran 20 (exact Gaussian blobs, near-uniform products;
-    ``scripts/grid_stopping_rule_side_run.py`` runs both rules).
+    iterations ran 20 (exact Gaussian blobs, near-uniform products).
     """
 
     def __init__(self, tol, check_every):
