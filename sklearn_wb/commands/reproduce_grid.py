@@ -28,8 +28,8 @@ a family has k = 2, 3, 5, 2, ... inputs and flat Dirichlet weights.
 
 A targets table then says, per size and family, whether the predictor's targets hold
 (measured, not asserted). The reference solver's barycenters depend only on the problems,
-so they are cached on disk (``--cache-dir``, keyed by the inputs and the solver settings)
-and a rerun after retraining the model skips them.
+so they are cached on disk (``--cache-dir``, keyed by the inputs, the solver settings and
+the solver's source) and a rerun after retraining the model skips them.
 """
 
 import functools
