@@ -354,6 +354,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             measures,
             weights,
             reg=self.solver_reg,
+            tol=0.0,  # no early stop: exactly the iterations fit trains through
             max_iter=self.solver_iterations,
             init=guesses,
             device=self.device,

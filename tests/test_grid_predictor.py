@@ -44,7 +44,7 @@ def network_then_solver(model, measures, weights):
     """What predict returns away from its exact rules: the solver from the network's answer."""
     unit = measures / measures.sum(axis=(2, 3), keepdims=True)
     guesses = model._predict_network(unit, weights)
-    settings = {"reg": model.solver_reg, "max_iter": model.solver_iterations}
+    settings = {"reg": model.solver_reg, "max_iter": model.solver_iterations, "tol": 1e-12}
     return sinkhorn_barycenter_2d(unit, weights, init=guesses, **settings)
 
 
@@ -228,6 +228,11 @@ def test_solver_iterations_refine_the_network_answer(fitted):
     refined = model.predict(measures, weights)
     np.testing.assert_allclose(refined, network_then_solver(model, measures, weights))
     assert np.abs(refined - fitted._predict_network(unit, weights)).sum() > 1e-3
+    # every one of solver_iterations runs (fit trains through all of them): no early stop
+    model.set_params(solver_iterations=30)
+    np.testing.assert_allclose(
+        model.predict(measures, weights), network_then_solver(model, measures, weights)
+    )
     assert np.isfinite(model.score(measures, mixtures(measures, weights), weights))
     with pytest.raises(ValueError, match="solver_iterations"):
         model.set_params(solver_iterations=-1).predict(measures, weights)

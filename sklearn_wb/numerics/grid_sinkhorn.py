@@ -413,23 +413,15 @@ def sinkhorn_barycenter_2d(
 
 
 def checked_sinkhorn_barycenters(
-    measures,
-    weights,
-    *,
-    reg=0.004,
-    tol=1e-3,
-    max_iter=2000,
-    reg_start=None,
-    n_stages=1,
-    init="auto",
-    device="cpu",
+    measures, weights, *, reg, tol, max_iter, init, device, reg_start=None, n_stages=1
 ):
     """:func:`sinkhorn_barycenter_2d` of a batch its caller has checked: (n, k, H, W)
     measures and (n, k) weights as :func:`check_grid_measures` returns them, ``init``
-    ``"auto"``, ``"uniform"`` or (n, H, W) unit-mass grids, and valid settings. Nothing is
-    validated again: ``GridBarycenterPredictor.predict`` checks its inputs once and calls
-    this (at 512^2 each validation pass over the grids costs milliseconds on the host).
-    Returns (n, H, W) unit-mass barycenters."""
+    ``"auto"``, ``"uniform"`` or (n, H, W) unit-mass grids, and valid settings (``tol=0``
+    runs exactly ``max_iter`` iterations). Nothing is validated again:
+    ``GridBarycenterPredictor.predict`` checks its inputs once and calls this (at 512^2 each
+    validation pass over the grids costs milliseconds on the host). Returns (n, H, W)
+    unit-mass barycenters."""
     bary = np.empty((len(measures), *measures.shape[-2:]))
     single = single_measure(measures, weights)
     bary[single] = measures[single, weights[single].argmax(axis=1)]
