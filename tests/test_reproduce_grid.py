@@ -61,12 +61,24 @@ def test_the_reference_runs_on_the_runs_device_and_is_keyed_by_the_solvers_sourc
     assert gpu.keywords == {"solver_digest": digest, "device": "cuda"}
 
 
-def test_a_change_to_the_solvers_source_changes_the_reference_cache_key(monkeypatch):
+@pytest.mark.parametrize(
+    ("edit", "changes_the_key"),
+    [
+        (lambda source: source + "\nTOL = 1\n", True),
+        (lambda source: source.replace("return", "return  # a comment", 1), False),
+        (lambda source: source.replace('"""', '"""An edited docstring. ', 1), False),
+        (lambda source: source.replace("def ", "def  ", 1), False),
+    ],
+    ids=["code", "comment", "docstring", "layout"],
+)
+def test_only_a_change_to_the_solvers_code_changes_the_reference_cache_key(
+    monkeypatch, edit, changes_the_key
+):
     digest = reproduce_grid._solver_digest()
     source = inspect.getsource
-    patched = lambda module: source(module) + ("# edited" if module is grid_sinkhorn else "")  # noqa: E731
+    patched = lambda module: edit(source(module)) if module is grid_sinkhorn else source(module)  # noqa: E731
     monkeypatch.setattr(reproduce_grid.inspect, "getsource", patched)
-    assert reproduce_grid._solver_digest() != digest
+    assert (reproduce_grid._solver_digest() != digest) == changes_the_key
 
 
 @pytest.mark.parametrize("family", reproduce_grid._FAMILIES)
