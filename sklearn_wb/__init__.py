@@ -1,5 +1,12 @@
 """Wasserstein barycenters as scikit-learn estimators running on torch."""
 
+import os
+
+# GeomLoss imports pykeops where it is installed, and KeOps prints a warning on every
+# machine without CUDA libraries, so every CPU user's import printed it. KEOPS_VERBOSE=1
+# brings KeOps' messages back (read once, when KeOps is first imported).
+os.environ.setdefault("KEOPS_VERBOSE", "0")
+
 from ._common import load
 from .free_weight_barycenter import FreeWeightBarycenter
 from .grid_predictor import GridBarycenterPredictor
