@@ -7,8 +7,8 @@ import re
 import sys
 from pathlib import Path
 
-from ._common import resolve_device
 from .commands._report import plain_stdout_when_piped
+from .numerics._device import resolve_device
 
 # Experiment name -> module in sklearn_wb.commands exposing add_arguments(parser) and run(args),
 # and optionally estimated_duration(args).

@@ -1,4 +1,4 @@
-"""Helpers shared by the estimators: device choice and safe model files (save / load).
+"""Helpers shared by the estimators: safe model files (save / load).
 
 A model file is one safetensors file. Its tensors are the torch module's state dict
 (``module/<name>``) and the fitted float arrays (``fitted/<name>``); everything else
@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
@@ -34,25 +34,20 @@ _HEADER_FIELDS = {
 _JSON_ARRAY_KINDS = set("biuUO")
 
 
-def resolve_device(device):
-    """``"auto"`` -> CUDA when present, else CPU; anything else is passed to torch."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
 class PersistenceMixin:
     """Adds :meth:`save` to an estimator that holds a fitted skorch net in ``net_``.
 
     The estimator provides two hooks:
 
     - ``_persisted_attributes``: names of the fitted attributes, besides ``net_`` and
-      ``history_``, that :func:`load` must restore (those absent are skipped);
+      ``history_``, that :func:`load` must restore (those absent are skipped), and
+      ``_tuple_attributes`` those among them that are tuples (JSON has only lists);
     - ``_rebuild_net(module_kwargs)``: an initialised net whose module is built from the
       saved constructor arguments, on ``resolve_device(self.device)``.
     """
 
     _persisted_attributes = ()
+    _tuple_attributes = ()
 
     def save(self, path):
         """Write the fitted model to ``path`` as safetensors + JSON; no pickle.
@@ -60,7 +55,8 @@ class PersistenceMixin:
         Unlike pickle and joblib, which run code when loading and so are unsafe for files
         from others, the file holds only tensors and JSON: share models this way and read
         them back with :func:`sklearn_wb.load`. Parameters must be JSON values (numbers,
-        strings, booleans, None, lists, dicts; tuples and numpy arrays become lists).
+        strings, booleans, None, lists, tuples, dicts; numpy arrays become lists, and a
+        tuple inside a list or dict comes back as a list).
 
         Parameters
         ----------
@@ -86,12 +82,14 @@ class PersistenceMixin:
         5
         """
         check_is_fitted(self, "net_")
+        params = self.get_params(deep=False)
         fitted_json, fitted_arrays = self._split_attributes()
         header = {
             "format": "sklearn_wb model",
             "format_version": FORMAT_VERSION,
             "class": type(self).__name__,
-            "params": _to_json(self.get_params(deep=False), "parameter"),
+            "params": _to_json(params, "parameter"),
+            "tuple_params": [name for name, value in params.items() if isinstance(value, tuple)],
             "module_kwargs": _to_json(_module_kwargs(self.net_), "module argument"),
             "attributes": fitted_json,
             "history": _epoch_rows(self.net_.history),
@@ -105,7 +103,7 @@ class PersistenceMixin:
             _ARRAY_PREFIX + name: torch.from_numpy(np.array(value, copy=True))
             for name, value in fitted_arrays.items()
         }
-        save_file(tensors, os.fspath(path), metadata={_METADATA_KEY: json.dumps(header)})
+        _write_atomically(path, save(tensors, metadata={_METADATA_KEY: json.dumps(header)}))
 
     def _split_attributes(self):
         """Fitted attributes as JSON values, and float arrays kept apart as tensors."""
@@ -121,6 +119,21 @@ class PersistenceMixin:
             else:
                 as_json[name] = _to_json(value, name)
         return as_json, arrays
+
+
+def _write_atomically(path, data):
+    """Write ``data`` to a temporary file beside ``path``, then rename it: ``path`` is never
+    left half written. ``open`` gives the file the umask's permissions, so colleagues can
+    read a shared model (safetensors' ``save_file`` made it readable by its owner only)."""
+    path = os.fspath(path)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
 
 
 def load(path, *, device="auto"):
@@ -169,7 +182,12 @@ def load(path, *, device="auto"):
     header, tensors = _read(path)
     estimator_class = _estimator_class(header["class"], path)
     try:
-        estimator = estimator_class(**{**header["params"], "device": device})
+        params = header["params"] | {  # files before tuple_params: lists stay lists
+            name: tuple(header["params"][name])
+            for name in header.get("tuple_params", [])
+            if name in header["params"]
+        }
+        estimator = estimator_class(**{**params, "device": device})
         estimator._validate_params()
     except (TypeError, ValueError) as error:
         raise ValueError(
@@ -264,6 +282,8 @@ def _restore_attributes(estimator, as_json, tensors):
             if dtype.kind not in _JSON_ARRAY_KINDS:
                 raise ValueError(f"Unsupported dtype {dtype} for fitted attribute {name!r}.")
             value = np.asarray(value["values"], dtype=dtype)
+        elif name in estimator._tuple_attributes:
+            value = tuple(value)
         setattr(estimator, name, value)
     for name, array in arrays.items():
         setattr(estimator, name, array)

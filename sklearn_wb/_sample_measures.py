@@ -10,6 +10,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
@@ -171,6 +172,11 @@ class SampleMeasuresMixin:
         return self._unstandardise(mapped)
 
     def _labels_to_indices(self, y, n_rows):
+        if y is None:
+            raise ValueError(
+                "y is required: the label of the measure each row of X comes from, one per "
+                "row, or a single label for all rows."
+            )
         y = np.asarray(y)
         if y.ndim == 0:
             y = np.full(n_rows, y[()])
@@ -215,6 +221,17 @@ class SampleMeasuresMixin:
             w2 = 2.0 * float(divergence(measure, barycenter))
             cost += weights[k] * w2 * self.scale_**2
         return -cost
+
+
+def torch_seed(random_state):
+    """A torch seed drawn from ``random_state`` (None, an int or a RandomState)."""
+    if isinstance(random_state, np.random.Generator):
+        raise ValueError(
+            "random_state must be None, an int or a numpy RandomState, as everywhere in "
+            "scikit-learn; got a numpy Generator: pass an int drawn from it instead, e.g. "
+            "int(rng.integers(2**31))."
+        )
+    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
 
 
 def check_n_samples(n_samples):

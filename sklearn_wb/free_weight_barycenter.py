@@ -6,13 +6,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import ClassifierTags, check_random_state
+from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _defaults
 from ._barycenter_init import first_guess_samples, gaussian_fits, gaussian_maps, latent_mixture
-from ._common import PersistenceMixin, resolve_device
+from ._common import PersistenceMixin
 from ._execution import rollback_on_failure, with_torch_threads
 from ._free_weight_init import (
     gaussian_components_at,
@@ -21,10 +21,16 @@ from ._free_weight_init import (
     reference_gaussian,
     transported_components_at,
 )
-from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
+from ._sample_measures import (
+    SampleMeasuresMixin,
+    check_n_samples,
+    pad_by_measure,
+    torch_seed,
+)
 from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
 from .deep.generator import latent_draws
 from .deep.warm_start import update_training_params, update_verbosity
+from .numerics._device import resolve_device
 from .numerics.gaussian import _check_weights as check_simplex_weights
 
 # sample() moves its draws by the gap between the barycenter's mean, known exactly at any
@@ -296,7 +302,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         """
         continuing = self.warm_start and hasattr(self, "net_")
         classes, labels, concentration, Z = self._validate_measures(X, y, continuing)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = torch_seed(self.random_state)
         device = resolve_device(self.device)
         padded, counts = pad_by_measure(Z, labels, len(classes))
         with torch.random.fork_rng(devices=[]):
@@ -452,7 +458,7 @@ class FreeWeightBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator)
         check_is_fitted(self)
         check_n_samples(n_samples)
         weights = self._weights_tensor(weights)
-        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        seed = torch_seed(random_state)
         Z = self._generate(n_samples, weights, seed, quasi_random)
         return self._unstandardise(Z + self._mean_gap(weights))
 

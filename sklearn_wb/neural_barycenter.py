@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import ClassifierTags, check_random_state
+from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
@@ -21,12 +21,18 @@ from ._barycenter_init import (
     init_potentials_from_gaussians,
     latent_mixture,
 )
-from ._common import PersistenceMixin, resolve_device
+from ._common import PersistenceMixin
 from ._execution import rollback_on_failure, with_torch_threads
-from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
+from ._sample_measures import (
+    SampleMeasuresMixin,
+    check_n_samples,
+    pad_by_measure,
+    torch_seed,
+)
 from .deep.generator import latent_draws
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params, update_verbosity
+from .numerics._device import resolve_device
 from .numerics.entropic_map import entropic_map_apply, entropic_map_potentials
 from .numerics.gaussian import _check_weights as check_simplex_weights
 from .numerics.gaussian import gaussian_barycenter
@@ -347,7 +353,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         continuing = self.warm_start and hasattr(self, "net_")
         classes, labels, weights, Z = self._validate_measures(X, y, continuing)
         self._check_refinement_dimension(Z.shape[1])
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = torch_seed(self.random_state)
         device = resolve_device(self.device)
         padded, counts = pad_by_measure(Z, labels, len(classes))
         with torch.random.fork_rng(devices=[]):
@@ -526,7 +532,7 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
         """
         check_is_fitted(self)
         check_n_samples(n_samples)
-        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        seed = torch_seed(random_state)
         module = self.net_.module_
         device = next(module.parameters()).device
         noise, pick = latent_draws(n_samples, self.n_features_in_, seed, device, quasi_random)

@@ -72,6 +72,7 @@ NWB_FIT_CASES = {
     "hidden size 'a'": ({"potential_hidden_sizes": ("a",)}, None, "positive ints"),
     "hidden size 2.7": ({"potential_hidden_sizes": (2.7,)}, None, "positive ints"),
     "generator size 0": ({"generator_hidden_sizes": (0,)}, None, "positive ints"),
+    "device 'gpu'": ({"device": "gpu"}, None, "device must be 'auto', 'cpu', 'cuda'"),
     "weights 2x2": (
         {"weights": [[0.25, 0.25], [0.25, 0.25]]},
         None,
@@ -102,6 +103,16 @@ NWB_AFTER_FIT_CASES = {
     "push_forward far out": (lambda m, X, y: m.push_forward(X * 1e300, y), "float32 .* overflow"),
     "pull_back far out": (lambda m, X, y: m.pull_back(X * 1e300, y), "float32 .* overflow"),
     "score far out": (lambda m, X, y: m.score(X * 1e300, y), "float32 .* overflow"),
+    "sample with a numpy Generator": (
+        lambda m, X, y: m.sample(3, random_state=np.random.default_rng(0)),
+        "got a numpy Generator",
+    ),
+    "push_forward without y": (lambda m, X, y: m.push_forward(X, None), "y is required"),
+    "score without y": (lambda m, X, y: m.score(X, None), "y is required"),
+    "n_threads=0 set after fit": (
+        lambda m, X, y: copy.deepcopy(m).set_params(n_threads=0).sample(3),
+        "'n_threads' parameter",
+    ),
 }
 
 
@@ -155,6 +166,11 @@ GRID_AFTER_FIT_CASES = {
         lambda m, X: copy.deepcopy(m).set_params(batch_size=0).predict(X),
         "batch_size",
     ),
+    "n_threads=0 set after fit": (
+        lambda m, X: copy.deepcopy(m).set_params(n_threads=0).predict(X),
+        "'n_threads' parameter",
+    ),
+    "score y with negative mass": (lambda m, X: m.score(X, -np.ones((4, 8, 8))), "y must be"),
 }
 
 
@@ -171,6 +187,11 @@ def test_grid_predictor_accepts_any_finite_scale(grid, value):
     np.testing.assert_array_equal(
         grid.predict(np.full((1, 2, 8, 8), value)), grid.predict(np.ones((1, 2, 8, 8)))
     )
+
+
+def test_shipped_model_names_an_unknown_device():
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda'"):
+        GridBarycenterPredictor.pretrained(device="gpu")
 
 
 def test_shipped_model_names_its_smallest_grid():

@@ -1,6 +1,7 @@
 """GridBarycenterPredictor and its multi-input U-Net, on tiny nets and grids."""
 
 import copy
+import warnings
 
 import joblib
 import numpy as np
@@ -164,6 +165,19 @@ def test_tiny_training_decreases_the_loss():
     model.fit(measures, mixtures(measures, weights), weights=weights)
     losses = model.history_[:, "train_loss"]
     assert losses[-1] < losses[0]
+
+
+def test_a_warm_start_on_another_grid_size_warns_that_the_resolution_moves():
+    model = GridBarycenterPredictor(**TINY, max_epochs=1, warm_start=True)
+    for size in (16, 16):  # the same size: no warning
+        measures, weights = blobs(3, n_samples=16, size=size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.fit(measures, mixtures(measures, weights), weights=weights)
+    measures, weights = blobs(3, n_samples=16, size=32)
+    with pytest.warns(UserWarning, match=r"from \(16, 16\) to \(32, 32\)"):
+        model.fit(measures, mixtures(measures, weights), weights=weights)
+    assert model.grid_shape_ == (32, 32)
 
 
 def test_warm_start_continues_training():

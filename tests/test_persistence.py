@@ -96,8 +96,7 @@ def test_neural_barycenter_round_trip_is_exact(nwb, nwb_file, no_pickle):
     assert (loaded.scale_, loaded.n_features_in_) == (model.scale_, model.n_features_in_)
     assert loaded.net_.module_.h.n_components == model.net_.module_.h.n_components
     assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
-    params = {**model.get_params(), "potential_hidden_sizes": [4], "generator_hidden_sizes": [4]}
-    assert loaded.get_params() == {**params, "device": "cpu"}
+    assert loaded.get_params() == {**model.get_params(), "device": "cpu"}  # tuples too
 
 
 def test_grid_predictor_round_trip_is_exact(grid, tmp_path, no_pickle):
@@ -113,6 +112,23 @@ def test_grid_predictor_round_trip_is_exact(grid, tmp_path, no_pickle):
         measures[:2], target, weights[:2]
     )
     assert loaded.get_params() == {**model.get_params(), "device": "cpu"}
+    assert loaded.grid_shape_ == model.grid_shape_ == (16, 16)
+
+
+def test_a_list_parameter_stays_a_list(nwb, tmp_path):
+    model = copy.deepcopy(nwb[0]).set_params(generator_hidden_sizes=[4])
+    model.save(tmp_path / "lists.safetensors")
+    params = load(tmp_path / "lists.safetensors", device="cpu").get_params()
+    assert (params["generator_hidden_sizes"], params["potential_hidden_sizes"]) == ([4], (4,))
+
+
+def test_a_saved_model_is_as_readable_as_any_file_written_here(grid, tmp_path):
+    """safetensors' save_file wrote 0600 whatever the umask: unreadable to colleagues."""
+    grid[0].save(tmp_path / "grid.safetensors")
+    (tmp_path / "plain").write_bytes(b"")
+    mode = (tmp_path / "grid.safetensors").stat().st_mode & 0o777
+    assert mode == (tmp_path / "plain").stat().st_mode & 0o777
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["grid.safetensors", "plain"]
 
 
 def test_file_is_safetensors_with_json_metadata(nwb, nwb_file):

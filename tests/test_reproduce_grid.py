@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 
 from sklearn_wb.__main__ import main
 from sklearn_wb.commands import reproduce_grid
@@ -49,7 +50,12 @@ def test_near_uniform_references_run_tighter_than_the_others():
     assert reproduce_grid._tighter_settings("contours")["tol"] == contours["tol"] / 10
 
 
-def test_the_reference_runs_on_the_runs_device_and_is_keyed_by_the_solvers_source(tmp_path):
+def test_the_reference_runs_on_the_runs_device_and_is_keyed_by_the_solvers_source(
+    tmp_path, monkeypatch
+):
+    # a CUDA run, also on a machine without CUDA (where resolve_device would refuse it)
+    monkeypatch.setattr(reproduce_grid, "resolve_device", torch.device)
+
     def args(device):
         return SimpleNamespace(cache_dir=str(tmp_path), device=device)
 

@@ -50,7 +50,6 @@ import torch
 from geomloss import ImagesBarycenter
 
 from .. import GridBarycenterPredictor
-from .._common import resolve_device
 from ..numerics import (
     GRID_FAMILIES,
     grid_gaussian_potentials,
@@ -64,6 +63,7 @@ from ..numerics import (
     make_product_problems,
     sinkhorn_barycenter_2d,
 )
+from ..numerics._device import resolve_device
 from ._report import (
     add_run_arguments,
     format_table,

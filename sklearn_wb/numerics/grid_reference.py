@@ -42,12 +42,14 @@ from geomloss import SamplesLoss
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._device import resolve_device
+
 _DIAMETER = float(np.sqrt(2.0))  # the unit square's diagonal: one epsilon-schedule for all
 _SIMPLEX_ATOL = 1e-5
 _BACKENDS = StrOptions({"tensorized", "online", "multiscale", "auto"})
 
 
-def check_grid_measures(measures, weights=None):
+def check_grid_measures(measures, weights=None, *, name="measures"):
     """Validate histograms on a grid and their barycentric weights.
 
     Parameters
@@ -60,6 +62,8 @@ def check_grid_measures(measures, weights=None):
     weights : array-like of shape (..., k) or None, default=None
         Barycentric weights on the simplex (non-negative, summing to 1 within 1e-5);
         ``None`` means uniform.
+    name : str, default="measures"
+        What the error messages call the images (``init`` checks starting grids).
 
     Returns
     -------
@@ -82,17 +86,17 @@ def check_grid_measures(measures, weights=None):
     >>> measures.sum(axis=(-2, -1)), weights
     (array([1., 1.]), array([0.5, 0.5]))
     """
-    measures = _as_float_array(measures, "measures")
+    measures = _as_float_array(measures, name)
     if measures.ndim < 3 or min(measures.shape[-3:]) < 1 or min(measures.shape[-2:]) < 2:
         raise ValueError(
-            "measures must have shape (..., k, H, W) with k >= 1 and H, W >= 2, "
+            f"{name} must have shape (..., k, H, W) with k >= 1 and H, W >= 2, "
             f"got {measures.shape}."
         )
     if (measures < 0).any():
-        raise ValueError("measures must be non-negative (found negative mass).")
+        raise ValueError(f"{name} must be non-negative (found negative mass).")
     peak = measures.max(axis=(-2, -1), keepdims=True, initial=0.0)
     if (peak <= 0).any():
-        raise ValueError("every measure must have positive mass (found an all-zero image).")
+        raise ValueError(f"every image of {name} must have positive mass (found an all-zero one).")
     measures = measures / peak
     mass = measures.sum(axis=(-2, -1), keepdims=True)
     if weights is None:
@@ -119,13 +123,6 @@ def _as_float_array(values, name):
     if not np.isfinite(values).all():
         raise ValueError(f"{name} must not contain NaN or infinite values.")
     return values
-
-
-def _device(device):
-    """``"auto"`` -> CUDA when present, else CPU (numerics sit below the sklearn face)."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def _grid_points(shape, device="cpu"):
@@ -289,7 +286,7 @@ def grid_barycenter(
         raise ValueError(f"measures must have shape (k, H, W), got {measures.shape}.")
     shape = measures.shape[1:]
     loss = _samples_loss(blur, scaling, backend)
-    device = _device(device)
+    device = resolve_device(device)
     supports = [_support(m, device) for m in measures]
     x = _grid_points(shape, device)
     a = torch.full((len(x),), 1.0 / len(x), device=device)
@@ -343,7 +340,7 @@ def uniform_transport_maps(measures, *, blur=0.01, scaling=0.9, backend="tensori
         raise ValueError(f"measures must have shape (k, H, W), got {measures.shape}.")
     shape = measures.shape[1:]
     loss = _samples_loss(blur, scaling, backend)
-    device = _device(device)
+    device = resolve_device(device)
     x = _grid_points(shape, device)
     a = torch.full((len(x),), 1.0 / len(x), device=device)
     self_grad = _uniform_self_gradient(shape, blur, scaling, backend).to(device)

@@ -90,6 +90,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._device import resolve_device
 from .grid_gaussian_potentials import gaussian_log_scalings
 from .grid_mixture import (
     distance_to_mixture,
@@ -97,7 +98,7 @@ from .grid_mixture import (
     single_measure,
     weighted_mixtures,
 )
-from .grid_reference import _device, check_grid_measures
+from .grid_reference import check_grid_measures
 
 _FALLBACK_ELEMENTS = 2**22  # logsumexp fallback in chunks of at most this many terms
 # Steps of the debiasing scaling alone, d <- sqrt(d b / K d) with b held at ``init``, before the
@@ -201,10 +202,29 @@ class _LogBlur:
 
 
 def _annealing_schedule(reg, reg_start, n_stages):
-    """Geometric decrease from reg_start to reg (just reg when reg_start <= reg)."""
-    if reg_start is None or reg_start <= reg or n_stages < 2:
+    """Geometric decrease from reg_start to reg (just reg without reg_start)."""
+    if reg_start is None:
         return [reg]
     return list(np.geomspace(reg_start, reg, n_stages))
+
+
+def _check_annealing(reg, reg_start, n_stages):
+    """An annealing schedule needs both: a reg_start above reg and n_stages >= 2."""
+    if reg_start is None and n_stages > 1:
+        raise ValueError(
+            f"n_stages={n_stages} anneals from reg_start, which is None: pass a reg_start "
+            f"above reg={reg}, or n_stages=1."
+        )
+    if reg_start is not None and n_stages == 1:
+        raise ValueError(
+            f"reg_start={reg_start} needs n_stages >= 2 (the number of regs from reg_start "
+            "to reg), got n_stages=1."
+        )
+    if reg_start is not None and reg_start <= reg:
+        raise ValueError(
+            f"reg_start={reg_start} must exceed reg={reg}: the schedule decreases from "
+            "reg_start to reg."
+        )
 
 
 def _debiased_sinkhorn(log_measures, weights, blur, state, *, tol, max_iter, check_every):
@@ -355,9 +375,9 @@ def sinkhorn_barycenter_2d(
         Iterations per stage of the reg schedule.
     reg_start : float or None, default=None
         First reg of an epsilon-annealing schedule (geometric, ``n_stages`` values ending
-        at ``reg``), each stage warm-started from the previous potentials.
+        at ``reg``), each stage warm-started from the previous potentials; above ``reg``.
     n_stages : int, default=1
-        Number of stages of the schedule.
+        Number of stages of the schedule: at least 2 with ``reg_start``, else 1.
     init : {"auto", "uniform"} or array-like of shape (..., H, W), default="auto"
         Where the fixed point starts. ``"uniform"`` is POT's start: a uniform barycenter
         and unit input scalings. ``"auto"`` starts the input scalings at the closed-form
@@ -394,6 +414,7 @@ def sinkhorn_barycenter_2d(
     >>> bary.shape, round(float(bary.sum()), 6), centre
     ((16, 16), 1.0, [7.5, 6.5])
     """
+    _check_annealing(reg, reg_start, n_stages)
     measures, weights = check_grid_measures(measures, weights)
     batch_shape, image_shape = measures.shape[:-3], measures.shape[-2:]
     if not isinstance(init, str):
@@ -426,7 +447,12 @@ def checked_sinkhorn_barycenters(
     single = single_measure(measures, weights)
     bary[single] = measures[single, weights[single].argmax(axis=1)]
     schedule = _annealing_schedule(reg, reg_start, n_stages)
-    settings = {"schedule": schedule, "tol": tol, "max_iter": max_iter, "device": _device(device)}
+    settings = {
+        "schedule": schedule,
+        "tol": tol,
+        "max_iter": max_iter,
+        "device": resolve_device(device),
+    }
     # POT's start is bit for bit POT's; every other start has the fits' potentials
     settings["gaussian_potentials"] = not (isinstance(init, str) and init == "uniform")
     for problems, start in _starts(measures, weights, init, ~single):
@@ -550,7 +576,7 @@ def _check_init(init, shape):
     init = np.asarray(init)
     if init.shape != shape:
         raise ValueError(f"init must have the barycenters' shape {shape}, got {init.shape}.")
-    return check_grid_measures(init[..., None, :, :])[0][..., 0, :, :]
+    return check_grid_measures(init[..., None, :, :], name="init")[0][..., 0, :, :]
 
 
 def _log_domain_barycenter(measures, weights, init, schedule, tol, max_iter, device, log_u=None):
