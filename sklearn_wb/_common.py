@@ -37,11 +37,11 @@ _JSON_ARRAY_KINDS = set("biuUO")
 class PersistenceMixin:
     """Adds :meth:`save` to an estimator that holds a fitted skorch net in ``net_``.
 
-    The estimator provides two hooks:
+    The estimator provides these hooks:
 
     - ``_persisted_attributes``: names of the fitted attributes, besides ``net_`` and
-      ``history_``, that :func:`load` must restore (those absent are skipped), and
-      ``_tuple_attributes`` those among them that are tuples (JSON has only lists);
+      ``history_``, that :func:`load` must restore (those absent are skipped);
+    - ``_tuple_attributes``: those among them that are tuples (JSON has only lists);
     - ``_rebuild_net(module_kwargs)``: an initialised net whose module is built from the
       saved constructor arguments, on ``resolve_device(self.device)``.
     """
