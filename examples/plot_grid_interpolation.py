@@ -3,9 +3,9 @@ Interpolating between two contour images
 ========================================
 
 :class:`~sklearn_wb.GridBarycenterPredictor` predicts the Wasserstein barycenter of
-histograms on a grid in one forward pass. Here its shipped 64x64 model interpolates
-between two random shape contours along the weight :math:`t` of the second one (the
-paper's Fig. 8 style strip), beside the reference solver
+histograms on a grid in one forward pass and 10 solver iterations. Here its shipped 64x64
+model interpolates between two random shape contours along the weight :math:`t` of the
+second one (the paper's Fig. 8 style strip), beside the reference solver
 :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d`, a debiased convolutional Sinkhorn
 barycenter (reg 0.002 keeps this example to a few seconds; the benchmark's reference uses
 0.001). In the documentation's fast mode (``SKLEARN_WB_DOCS_FAST=1``) the solver stops

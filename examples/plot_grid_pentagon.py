@@ -2,9 +2,9 @@
 Barycenters of five shapes on a pentagon
 ========================================
 
-The network behind :class:`~sklearn_wb.GridBarycenterPredictor` is trained on pairs only,
-but its contractive paths share their weights, so it takes any number of inputs at predict
-time. Five random contours sit at the corners of a pentagon (the paper's Fig. 13); each
+The network behind :class:`~sklearn_wb.GridBarycenterPredictor` is trained on 2 to 5
+inputs, but its contractive paths share their weights, so it takes any number of inputs at
+predict time. Five random contours sit at the corners of a pentagon (the paper's Fig. 13); each
 point inside gets weights that decay with its distance to the corners, and the predicted
 barycenter is drawn there. The reference solver
 :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` (debiased convolutional Sinkhorn,

@@ -5,9 +5,10 @@ Barycenters of three sketches
 The DCNN paper's Fig. 8: three hand-drawn-like sketches (the ``strokes`` family of
 :data:`~sklearn_wb.numerics.grid_families.GRID_FAMILIES`) and their barycenters for
 weights inside the triangle they span, from the shipped
-:class:`~sklearn_wb.GridBarycenterPredictor` (one batched forward pass) and from the
-reference solver :func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` (debiased
-convolutional Sinkhorn, reg 0.002), beside the plain weighted mixture. The printed number
+:class:`~sklearn_wb.GridBarycenterPredictor` (one batched forward pass, then 10 solver
+iterations) and from the reference solver
+:func:`~sklearn_wb.numerics.sinkhorn_barycenter_2d` (debiased convolutional Sinkhorn, reg
+0.002), beside the plain weighted mixture. The printed number
 is each method's L1 distance to the solver's barycenter (0 is equal, 2 is disjoint) and
 its time. In the docs' fast mode (``SKLEARN_WB_DOCS_FAST=1``) the solver stops at a
 looser tolerance.

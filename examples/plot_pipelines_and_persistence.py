@@ -10,11 +10,11 @@ write and read one safetensors file with JSON metadata (no pickle: loading runs 
 from the file). :class:`~sklearn_wb.GridBarycenterPredictor` saves and loads the same way.
 
 Three sensors measure temperature (in degrees Celsius) and pressure (in pascals); each
-sensor's readings form a different two-mode distribution (the NWB paper's three Gaussian
-mixtures, read in these units). Their Wasserstein barycenter is the common distribution
-that the sensors can be mapped onto. In the documentation's fast mode
-(``SKLEARN_WB_DOCS_FAST=1``) fewer samples and shorter fits are used; the fits are short
-at full size too, so that the search runs in about a minute.
+sensor's readings form a different multimodal distribution (the NWB paper's three Gaussian
+mixtures, of four, three and three components, read in these units). Their Wasserstein
+barycenter is the common distribution that the sensors can be mapped onto. In the
+documentation's fast mode (``SKLEARN_WB_DOCS_FAST=1``) fewer samples and shorter fits are
+used; the fits are short at full size too, so that the search runs in about a minute.
 """
 
 # %%
@@ -61,7 +61,7 @@ pipeline = make_pipeline(StandardScaler(), NeuralBarycenter(random_state=0, **sc
 # -----------------------------------
 # ``n_components`` is the number of affine components of the generator's latent mixture:
 # one gives a single continuous map of Gaussian noise, which cannot make separated modes;
-# "auto" picks it from the data (four per mode found by BIC). Every fold must hold every
+# "auto" picks it from the data (eight per mode found by BIC). Every fold must hold every
 # sensor, so the folds are stratified by the sensor label (an int ``cv`` does this too,
 # as the estimator is tagged a classifier of measure labels).
 search = GridSearchCV(

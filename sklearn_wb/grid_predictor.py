@@ -43,8 +43,9 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     r"""Predict the Wasserstein barycenter of ``k >= 2`` images on a grid, for any weights.
 
     A multi-input U-Net (Sec. 3.1 of the DCNN grid barycenter paper) whose ``k``
-    contractive paths share weights, so a model trained on pairs predicts barycenters of
-    any number of measures, on any power-of-2 grid, in one forward pass, followed by
+    contractive paths share weights, so a model trained on a few inputs (the shipped one:
+    2 to 5) predicts barycenters of any number k >= 2 of measures, on any power-of-2 grid
+    with sides of at least ``2 ** depth``, in one forward pass, followed by
     ``solver_iterations`` iterations of the debiased solver from its answer. The network runs
     at the training resolution: a larger grid's inputs are summed over blocks of cells
     and the answer upsampled bilinearly, a smaller grid's inputs upsampled and the answer
@@ -128,7 +129,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     solver_reg : float, default=0.004
         Entropic regularisation of those iterations, in the solver's units. Training
         through them needs it above 2.8e-3 on a square grid (every kernel entry within
-        float64's range: :func:`~sklearn_wb.numerics.grid_sinkhorn.scaling_domain_min_reg`).
+        float64's range: ``sklearn_wb.numerics.grid_sinkhorn.scaling_domain_min_reg``).
     restart_period : int, default=1
         Epochs of the first cosine cycle (``T_0``); each next cycle is twice as long. The
         learning rate follows the cosine batch by batch.
@@ -156,7 +157,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is the :class:`MultiInputUNet`.
+        The trained net; ``net_.module_`` is the ``MultiInputUNet``
+        (``sklearn_wb.deep.unet``).
     history_ : skorch.History
         Per-epoch losses and learning rates.
     grid_shape_ : tuple of int
@@ -426,8 +428,8 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         ----------
         size : int, default=64
             Grid side the model was trained at; 64 is the only one shipped. It predicts
-            at any power-of-2 side, running its network at 64 x 64 (see the class
-            docstring).
+            at any power-of-2 side of at least 32 (``2 ** depth``), running its network
+            at 64 x 64 (see the class docstring).
         device : str, default="auto"
 
         Returns
@@ -444,7 +446,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
             )
             raise ValueError(
                 f"No pretrained grid model for size={size}; shipped sizes: {shipped}. "
-                "Any of them predicts at any power-of-2 side."
+                "Any of them predicts at any power-of-2 side of at least 32."
             )
         with resources.as_file(file) as path:
             model = load(path, device=device)

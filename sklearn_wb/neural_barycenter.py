@@ -64,9 +64,10 @@ class NeuralBarycenter(SampleMeasuresMixin, PersistenceMixin, BaseEstimator):
     ``generator_step``.
 
     Each potential is a convex quadratic plus an input-convex network, and the generator
-    an affine map plus a residual network. With ``init="gaussian"`` they start from the
-    exact barycenter of the measures' Gaussian fits, so training only has to learn what
-    is not Gaussian.
+    an affine map plus a residual network. With ``init="gaussian"`` the potentials start at
+    the exact maps of the measures' Gaussian fits, and so does the generator where the data
+    are Gaussian (one latent component), so training only has to learn what is not
+    Gaussian.
 
     Parameters
     ----------

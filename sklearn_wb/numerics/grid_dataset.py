@@ -332,7 +332,7 @@ def build_family_dataset(
         ``targets`` (n_examples, size, size), float32, unit-mass images and weights on the
         simplex; ``n_inputs`` (n_examples,) int64, the k of each example. Slots from k on
         hold copies of the first input with weight 0, which changes nothing in
-        :class:`~sklearn_wb.deep.unet.MultiInputUNet` (its skips are weighted sums), so
+        ``MultiInputUNet`` (``sklearn_wb.deep.unet``; its skips are weighted sums), so
         the arrays can be fed as they are; ``measures[n_inputs == k, :k]`` selects one k
         without the padding's cost. Also ``families`` (n_examples, 5), each input's
         family name (``""`` for padding), and ``kinds`` (n_examples,), as above.
