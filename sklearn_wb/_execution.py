@@ -1,4 +1,5 @@
-"""How the estimators' methods run: torch's thread count, and rollback of a failed fit.
+"""How the estimators' methods run: torch's thread count, their seed, and rollback of a
+failed fit.
 
 Shared by all estimators (see DESIGN.md, "one common module" for such helpers; persistence
 lives in ``_common``, the device choice in ``numerics._device``).
@@ -7,7 +8,9 @@ lives in ``_common``, the device choice in ``numerics._device``).
 import copy
 import functools
 
+import numpy as np
 import torch
+from sklearn.utils import check_random_state
 
 
 def with_torch_threads(method):
@@ -34,6 +37,17 @@ def with_torch_threads(method):
             torch.set_num_threads(before)
 
     return wrapper
+
+
+def torch_seed(random_state):
+    """A torch seed drawn from ``random_state`` (None, an int or a RandomState)."""
+    if isinstance(random_state, np.random.Generator):
+        raise ValueError(
+            "random_state must be None, an int or a numpy RandomState, as everywhere in "
+            "scikit-learn; got a numpy Generator: pass an int drawn from it instead, e.g. "
+            "int(rng.integers(2**31))."
+        )
+    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
 
 
 def rollback_on_failure(fit):

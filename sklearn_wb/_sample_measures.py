@@ -10,7 +10,6 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
@@ -221,17 +220,6 @@ class SampleMeasuresMixin:
             w2 = 2.0 * float(divergence(measure, barycenter))
             cost += weights[k] * w2 * self.scale_**2
         return -cost
-
-
-def torch_seed(random_state):
-    """A torch seed drawn from ``random_state`` (None, an int or a RandomState)."""
-    if isinstance(random_state, np.random.Generator):
-        raise ValueError(
-            "random_state must be None, an int or a numpy RandomState, as everywhere in "
-            "scikit-learn; got a numpy Generator: pass an int drawn from it instead, e.g. "
-            "int(rng.integers(2**31))."
-        )
-    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
 
 
 def check_n_samples(n_samples):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _defaults
 from ._barycenter_init import first_guess_samples, gaussian_fits, gaussian_maps, latent_mixture
 from ._common import PersistenceMixin
-from ._execution import rollback_on_failure, with_torch_threads
+from ._execution import rollback_on_failure, torch_seed, with_torch_threads
 from ._free_weight_init import (
     gaussian_components_at,
     init_generator,
@@ -21,12 +21,7 @@ from ._free_weight_init import (
     reference_gaussian,
     transported_components_at,
 )
-from ._sample_measures import (
-    SampleMeasuresMixin,
-    check_n_samples,
-    pad_by_measure,
-    torch_seed,
-)
+from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.free_weight_net import FreeWeightModule, FreeWeightNWBNet, WeightedMeasureBatchSampler
 from .deep.generator import latent_draws
 from .deep.warm_start import update_training_params, update_verbosity

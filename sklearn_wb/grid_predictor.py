@@ -10,7 +10,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler
@@ -18,7 +17,7 @@ from skorch.dataset import ValidSplit
 from torch.optim.lr_scheduler import CosineAnnealingWarmRestarts
 
 from ._common import PersistenceMixin, load
-from ._execution import rollback_on_failure, with_torch_threads
+from ._execution import rollback_on_failure, torch_seed, with_torch_threads
 from .deep.divergence import DivergenceGuard
 from .deep.grid_loss import PROBABILITY_FLOOR, GridKLL1Loss, GridKLLoss
 from .deep.grid_net import SolverRefinedNet
@@ -291,7 +290,7 @@ class GridBarycenterPredictor(PersistenceMixin, BaseEstimator):
         self._warn_if_resolution_moves(measures.shape[2:])
         self._check_solver_reg(measures.shape[2:])
         data = {"measures": measures.astype(np.float32), "weights": weights.astype(np.float32)}
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = torch_seed(self.random_state)
         with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as checkpoints:
             torch.manual_seed(seed)
             if self.warm_start and hasattr(self, "net_"):

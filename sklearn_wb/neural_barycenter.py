@@ -22,13 +22,8 @@ from ._barycenter_init import (
     latent_mixture,
 )
 from ._common import PersistenceMixin
-from ._execution import rollback_on_failure, with_torch_threads
-from ._sample_measures import (
-    SampleMeasuresMixin,
-    check_n_samples,
-    pad_by_measure,
-    torch_seed,
-)
+from ._execution import rollback_on_failure, torch_seed, with_torch_threads
+from ._sample_measures import SampleMeasuresMixin, check_n_samples, pad_by_measure
 from .deep.generator import latent_draws
 from .deep.nwb_net import BarycenterModule, MeasureBatchSampler, NWBNet
 from .deep.warm_start import update_training_params, update_verbosity
